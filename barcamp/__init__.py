@@ -1,0 +1,93 @@
+"""Barcamp: run a barcamp live, from the first pitch to the proceedings."""
+
+from flask import Flask
+
+from barcamp.extensions import babel, db, migrate, socketio
+
+
+def create_app(config_class=None):
+    """Build the app; the list below is a table of contents of what it is made of."""
+    if config_class is None:
+        from config import config_from_env
+
+        config_class = config_from_env()
+    app = Flask(__name__, instance_path=None)
+    app.config.from_object(config_class)
+    config_class.init_app(app)
+
+    register_extensions(app)
+    register_database_pragmas(app)
+    register_blueprints(app)
+    register_sockets(app)
+    register_templates(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from barcamp import models  # noqa: F401 (tables for Alembic)
+    from barcamp.i18n import select_locale, select_timezone
+    from barcamp.ratelimit import limiter
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path("migrations")))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="gevent",
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],
+    )
+
+
+def register_database_pragmas(app):
+    from barcamp.database import configure_sqlite
+
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def register_blueprints(app):
+    from barcamp.routes import register_blueprints as register
+
+    register(app)
+
+
+def register_sockets(app):
+    from barcamp.sockets import register_socket_handlers
+
+    register_socket_handlers(socketio)
+
+
+def register_templates(app):
+    from barcamp.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_error_handlers(app):
+    from barcamp.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_security_headers(app):
+    from barcamp.headers import register_security_headers as register
+
+    register(app)
+
+
+def register_commands(app):
+    from barcamp.cli import register_commands as register
+
+    register(app)
+
+
+def _project_path(name):
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / name

@@ -1,0 +1,61 @@
+"""`flask` commands for operators: the demo event."""
+
+from datetime import date
+
+import click
+from flask import url_for
+
+from barcamp.demo import create_demo, existing_demo
+from barcamp.extensions import db
+from barcamp.models import Role
+from barcamp.services.events import rotate_key
+from barcamp.unit_of_work import unit_of_work
+
+
+def register_commands(app):
+    @app.cli.command("demo")
+    @click.option("--reset", is_flag=True, help="Delete the demo event and make it again.")
+    @click.option(
+        "--date",
+        "day",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Date of the demo event (default: today).",
+    )
+    @click.option(
+        "--base-url",
+        default=None,
+        help="Address to print links with (default: BASE_URL or localhost).",
+    )
+    def demo(reset, day, base_url):
+        """Create the demo barcamp (or renew its role links) and print its links."""
+        event = existing_demo()
+        if event is not None and reset:
+            with unit_of_work():
+                db.session.delete(event)
+            event = None
+        with unit_of_work():
+            if event is None:
+                event, keys = create_demo(day.date() if day else date.today())
+                click.echo(f"Demo event created: {event.name}")
+            else:
+                # Only digests are stored, so links can be printed again only by renewing them.
+                keys = {
+                    role: rotate_key(event, role, demote_holders=False)
+                    for role in (Role.ORGANIZER, Role.FACILITATOR)
+                }
+                click.echo(f"Demo event exists; its role links were renewed: {event.name}")
+        base = (base_url or app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
+        with app.test_request_context():
+            join = url_for("participants.home", code=event.code)
+            screen = url_for("screen.screen", code=event.code)
+            organizer = url_for(
+                "events.open_role_link", code=event.code, secret=keys[Role.ORGANIZER]
+            )
+            facilitator = url_for(
+                "events.open_role_link", code=event.code, secret=keys[Role.FACILITATOR]
+            )
+        click.echo(f"  join (code {event.code}):  {base}{join}")
+        click.echo(f"  projector screen:       {base}{screen}")
+        click.echo(f"  facilitator link:       {base}{facilitator}")
+        click.echo(f"  organizer link:         {base}{organizer}")

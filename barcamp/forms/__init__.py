@@ -1,0 +1,50 @@
+"""WTForms forms: the shape of what people type. The rules live in the services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
+
+CSRF_MESSAGE = _l(
+    "This form has expired or was sent from another site. "
+    "Your text is kept below: please send it again."
+)
+
+
+class BaseForm(FlaskForm):
+    """A form whose security-token error speaks the visitor's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Service errors that belong to no single field ("rooms": none given).
+        self.extra_errors = {}
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if "csrf_token" in self and self.csrf_token.errors:
+            self.csrf_token.errors = [CSRF_MESSAGE]
+        return valid
+
+    @property
+    def csrf_failed(self):
+        return "csrf_token" in self and bool(self.csrf_token.errors)
+
+    def apply_errors(self, failure):
+        """Attach a service's ValidationFailed ("rooms.0.name": …) to this form's fields."""
+        if not failure.errors:
+            self.extra_errors[""] = failure.message
+        for path, message in failure.errors.items():
+            field = self
+            for part in path.split("."):
+                try:
+                    field = field[int(part)] if part.isdigit() else field[part]
+                except (KeyError, IndexError, TypeError):
+                    field = None
+                    break
+            if field is None or field is self or isinstance(field, FieldList | FormField):
+                self.extra_errors[path] = message
+            else:
+                field.errors = [*field.errors, message]
+
+
+class ConfirmForm(BaseForm):
+    """A button-only form: carries nothing but its security token."""

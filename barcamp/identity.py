@@ -1,0 +1,120 @@
+"""Who this browser is in an event: its participant and the role links it opened.
+
+The session cookie holds, per event, the participant's id and resume secret and the
+role secrets opened in this browser. Every request and every socket event checks
+them against the database, so a renewed link or a removed participant takes effect
+at once, even on a socket opened before.
+"""
+
+from dataclasses import dataclass
+
+from flask import session
+
+from barcamp.extensions import db
+from barcamp.models import Event, Participant, Role
+from barcamp.security import matches
+
+_EVENTS = "events"
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A browser's standing in one event."""
+
+    event: Event
+    participant: Participant | None
+    role: Role | None
+
+    @property
+    def is_member(self):
+        """Joined with a name, or holding a role link."""
+        return self.role is not None
+
+    def can(self, role):
+        return self.role is not None and self.role.includes(role)
+
+    @property
+    def actor(self):
+        """A stable name for who acts, used to scope operation ids."""
+        if self.participant is not None:
+            return f"participant:{self.participant.id}"
+        return str(self.role)
+
+
+def _entry(event, *, create=False):
+    events = session.get(_EVENTS) or {}
+    entry = events.get(str(event.id))
+    if entry is None and create:
+        entry = {}
+    return dict(entry or {})
+
+
+def _store(event, entry):
+    events = dict(session.get(_EVENTS) or {})
+    if entry:
+        events[str(event.id)] = entry
+    else:
+        events.pop(str(event.id), None)
+    session[_EVENTS] = events
+    session.permanent = True
+
+
+def held_roles(event, entry=None):
+    """The role links opened in this browser that are still valid."""
+    entry = _entry(event) if entry is None else entry
+    return [
+        role
+        for role in (Role.ORGANIZER, Role.FACILITATOR)
+        if matches(entry.get(role.value), getattr(event, f"{role.value}_key_digest"))
+    ]
+
+
+def visitor(event):
+    """Read who this browser is in `event`, checked against the database."""
+    entry = _entry(event)
+    participant = None
+    if "participant" in entry:
+        participant_id, secret = entry["participant"]
+        candidate = db.session.get(Participant, participant_id)
+        if (
+            candidate is not None
+            and candidate.event_id == event.id
+            and matches(secret, candidate.resume_key_digest)
+        ):
+            participant = candidate
+    roles = held_roles(event, entry)
+    if participant is not None:
+        roles.append(Role(participant.role))
+    role = max(roles, key=lambda role: role.rank) if roles else None
+    return Visitor(event, participant, role)
+
+
+def remember_participant(event, participant, secret):
+    entry = _entry(event, create=True)
+    entry["participant"] = [participant.id, secret]
+    _store(event, entry)
+
+
+def forget_participant(event):
+    entry = _entry(event)
+    entry.pop("participant", None)
+    _store(event, entry)
+
+
+def remember_role_link(event, role, secret):
+    entry = _entry(event, create=True)
+    entry[Role(role).value] = secret
+    _store(event, entry)
+
+
+def resume_secret(event):
+    """The secret of this browser's resume link in `event`, if it joined."""
+    entry = _entry(event)
+    return entry["participant"][1] if "participant" in entry else None
+
+
+def role_link_secret(event, role):
+    """The secret of a role link opened in this browser, if still valid."""
+    entry = _entry(event)
+    secret = entry.get(Role(role).value)
+    return secret if Role(role) in held_roles(event, entry) else None

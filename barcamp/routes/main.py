@@ -1,0 +1,48 @@
+"""The front page: join an event by its code, or go and create one; language choice."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from barcamp.i18n import LANGUAGE_KEY
+from barcamp.services.events import normalize_code
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """Offer to join an event by its code, or to create one."""
+    return render_template("main/index.html")
+
+
+@bp.get("/go")
+def go():
+    """Open the event whose code was typed on the front page."""
+    code = normalize_code(request.args.get("code"))
+    if not code:
+        return render_template(
+            "main/index.html", code_error=_("Type the code shown on the screen.")
+        ), 400
+    return redirect(url_for("participants.home", code=code))
+
+
+@bp.get("/lang/<lang>")
+def set_language(lang):
+    """Remember the visitor's language and go back to the page they were on."""
+    if lang in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_KEY] = lang
+        session.permanent = True
+    return redirect(_local_path(request.args.get("next")))
+
+
+def _local_path(target):
+    """Only follow redirects to a path on this site."""
+    target = target or "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
+        return url_for("main.index")
+    if target.startswith("//"):
+        return url_for("main.index")
+    return target

@@ -1,0 +1,150 @@
+"""An event's home: join with a name, see who is here, rename, resume, leave."""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from barcamp import identity
+from barcamp.errors import NotFound, ValidationFailed
+from barcamp.extensions import db
+from barcamp.forms import ConfirmForm
+from barcamp.forms.participants import DisplayNameForm
+from barcamp.models import Participant
+from barcamp.ratelimit import limiter
+from barcamp.routes.links import external_url
+from barcamp.security import digest
+from barcamp.services import participants as participant_service
+from barcamp.services.snapshots import event_snapshot
+from barcamp.unit_of_work import unit_of_work
+
+bp = Blueprint("participants", __name__, url_prefix="/e/<code>")
+
+
+def _render_home(visitor, *, join_form=None, rename_form=None, status=200):
+    event = g.event
+    resume_secret = identity.resume_secret(event) if visitor.participant else None
+    return render_template(
+        "participants/home.html",
+        visitor=visitor,
+        snapshot=event_snapshot(event),
+        join_form=join_form or DisplayNameForm(formdata=None),
+        rename_form=rename_form
+        or DisplayNameForm(
+            formdata=None,
+            display_name=visitor.participant.display_name if visitor.participant else "",
+        ),
+        confirm_form=ConfirmForm(formdata=None),
+        resume_url=(
+            external_url("participants.resume", secret=resume_secret) if resume_secret else None
+        ),
+    ), status
+
+
+def _form_status(form):
+    return 400 if "csrf_token" in form and form.csrf_token.errors else 422
+
+
+@bp.get("")
+def home():
+    """Join the event with a name, or, once joined, see who is here."""
+    return _render_home(identity.visitor(g.event))
+
+
+@bp.post("/join")
+def join():
+    """Join the event under a display name; no account, no e-mail."""
+    visitor = identity.visitor(g.event)
+    if visitor.participant is not None:
+        return redirect(url_for("participants.home"), code=303)
+    form = DisplayNameForm()
+    if form.validate():
+        limiter.enforce("600/minute", "join", g.event.id, request.remote_addr)
+        try:
+            with unit_of_work():
+                participant, secret = participant_service.join(
+                    g.event, form.display_name.data, role=visitor.role or "attendee"
+                )
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            identity.remember_participant(g.event, participant, secret)
+            return redirect(url_for("participants.home"), code=303)
+    return _render_home(visitor, join_form=form, status=_form_status(form))
+
+
+def _require_participant():
+    visitor = identity.visitor(g.event)
+    if visitor.participant is None:
+        flash(_("Join the event first: type the name others will see."), "info")
+        return None
+    return visitor
+
+
+@bp.post("/me/name")
+def rename():
+    """Change the name others see."""
+    visitor = _require_participant()
+    if visitor is None:
+        return redirect(url_for("participants.home"), code=303)
+    form = DisplayNameForm()
+    if form.validate():
+        try:
+            with unit_of_work():
+                participant_service.rename(visitor.participant, form.display_name.data)
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            flash(_("Your name is now %(name)s.", name=visitor.participant.display_name), "success")
+            return redirect(url_for("participants.home"), code=303)
+    return _render_home(visitor, rename_form=form, status=_form_status(form))
+
+
+@bp.post("/me/resume-link")
+def renew_resume_link():
+    """Make a new personal link; the old one stops working."""
+    visitor = _require_participant()
+    form = ConfirmForm()
+    if visitor is not None and form.validate():
+        with unit_of_work():
+            secret = participant_service.renew_resume_link(visitor.participant)
+        identity.remember_participant(g.event, visitor.participant, secret)
+        flash(_("Here is your new personal link. The old one no longer works."), "success")
+    elif visitor is not None:
+        flash(form.csrf_token.errors[0], "error")
+    return redirect(url_for("participants.home") + "#resume", code=303)
+
+
+@bp.post("/me/leave")
+def leave():
+    """Leave the event: your name disappears from it."""
+    visitor = _require_participant()
+    form = ConfirmForm()
+    if visitor is not None and form.validate():
+        with unit_of_work():
+            participant_service.leave(visitor.participant)
+        identity.forget_participant(g.event)
+        flash(_("You have left the event. You can join again at any time."), "success")
+    elif visitor is not None:
+        flash(form.csrf_token.errors[0], "error")
+    return redirect(url_for("participants.home"), code=303)
+
+
+@bp.get("/resume/<secret>")
+def resume(secret):
+    """Continue as the same participant on this device, then hide the secret."""
+    participant = _participant_by_secret(secret)
+    if participant is None:
+        raise NotFound(_l("This personal link is not valid, or it has been replaced."))
+    identity.remember_participant(g.event, participant, secret)
+    flash(_("Welcome back, %(name)s.", name=participant.display_name), "success")
+    return redirect(url_for("participants.home"), code=303)
+
+
+def _participant_by_secret(secret):
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == g.event.id,
+            Participant.resume_key_digest == digest(secret),
+        )
+    )

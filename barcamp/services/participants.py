@@ -1,0 +1,66 @@
+"""Joining an event with a display name, renaming, leaving, and the resume link."""
+
+from barcamp.changes import record
+from barcamp.extensions import db
+from barcamp.models import Participant, Role
+from barcamp.models.participant import DISPLAY_NAME_MAX
+from barcamp.security import digest, new_token
+from barcamp.services.snapshots import participant_view
+from barcamp.services.text import clean_line
+
+
+def clean_display_name(value):
+    """Return a display name ready to store, or raise ValidationFailed."""
+    return clean_line(value, field="display_name", max_length=DISPLAY_NAME_MAX)
+
+
+def join(event, display_name, *, role=Role.ATTENDEE):
+    """Add a participant to the event; return it with the secret of its resume link."""
+    name = clean_display_name(display_name)
+    token = new_token()
+    participant = Participant(
+        event=event, display_name=name, role=role, resume_key_digest=digest(token)
+    )
+    db.session.add(participant)
+    db.session.flush()
+    record(event, "participant_joined", {"participant": participant_view(participant)})
+    return participant, token
+
+
+def rename(participant, display_name):
+    """Change a participant's display name (a no-op if it is the same)."""
+    name = clean_display_name(display_name)
+    if name != participant.display_name:
+        participant.display_name = name
+        db.session.flush()
+        record(
+            participant.event, "participant_updated", {"participant": participant_view(participant)}
+        )
+    return participant
+
+
+def grant_role(participant, role):
+    """Raise a participant to a role held by this browser (never lowers it)."""
+    if not Role(participant.role).includes(role):
+        participant.role = Role(role)
+        db.session.flush()
+        record(
+            participant.event, "participant_updated", {"participant": participant_view(participant)}
+        )
+    return participant
+
+
+def leave(participant):
+    """Remove a participant from the event, at their own request."""
+    event = participant.event
+    event.participants.remove(participant)
+    db.session.flush()
+    record(event, "participant_left", {"participant_id": participant.id})
+
+
+def renew_resume_link(participant):
+    """Give the participant a new resume link; the old one stops working."""
+    token = new_token()
+    participant.resume_key_digest = digest(token)
+    db.session.flush()
+    return token

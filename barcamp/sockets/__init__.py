@@ -1,0 +1,26 @@
+"""Socket.IO handlers: thin, like routes. Each docstring names its event, payload,
+acknowledgement and broadcast; docs/protocol.md lists them all."""
+
+from flask import current_app
+
+from barcamp.errors import HTTP_MESSAGES
+from barcamp.sockets import connection, participants
+
+HANDLERS = {
+    "connect": connection.connect,
+    "snapshot": connection.snapshot,
+    "participant_rename": participants.participant_rename,
+}
+
+
+def register_socket_handlers(socketio):
+    """Attach every handler to this app's Socket.IO server."""
+    for name, handler in HANDLERS.items():
+        socketio.on_event(name, handler)
+    socketio.on_error_default(_log_error)
+
+
+def _log_error(error):
+    """An unexpected failure: logged, rolled back by the unit of work, answered plainly."""
+    current_app.logger.error("Socket handler failed", exc_info=error)
+    return {"ok": False, "error": {"code": "server_error", "message": str(HTTP_MESSAGES[500])}}

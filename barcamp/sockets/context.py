@@ -1,0 +1,95 @@
+"""What every socket handler needs: the bound event and a fresh check of who calls."""
+
+import functools
+
+from flask import g, session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from barcamp import identity
+from barcamp.errors import BarcampError, Forbidden, NotFound, ValidationFailed
+from barcamp.extensions import db
+from barcamp.models import AppliedOperation, Event
+from barcamp.models.operation import OP_ID_MAX
+from barcamp.ratelimit import limiter
+from barcamp.unit_of_work import unit_of_work
+
+BOUND_EVENT = "socket_event_id"
+
+
+def bound_event():
+    """The event this socket joined at connect; sockets never switch events."""
+    event_id = session.get(BOUND_EVENT)
+    event = db.session.get(Event, event_id) if event_id else None
+    if event is None:
+        raise NotFound()
+    g.event = event
+    return event
+
+
+def current_visitor():
+    """Re-read the caller's identity from the database (the session is a snapshot)."""
+    visitor = identity.visitor(bound_event())
+    if not visitor.is_member:
+        raise Forbidden(_l("Join the event first."))
+    return visitor
+
+
+def mutation(rule="120/minute"):
+    """Wrap a handler that changes something: identity re-checked, rate-limited,
+    run in the unit of work, retried operation ids answered from storage.
+
+    The handler receives (visitor, payload) and returns extra ack fields.
+    """
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapper(payload=None):
+            try:
+                payload = payload if isinstance(payload, dict) else {}
+                visitor = current_visitor()
+                op_id = _op_id(payload)
+                previous = _applied(visitor, op_id)
+                if previous is not None:
+                    return previous
+                limiter.enforce(rule, handler.__name__, visitor.event.id, visitor.actor)
+                with unit_of_work():
+                    ack = {"ok": True, **(handler(visitor, payload) or {})}
+                    ack["version"] = visitor.event.version
+                    if op_id:
+                        db.session.add(
+                            AppliedOperation(
+                                event_id=visitor.event.id,
+                                actor=visitor.actor,
+                                op_id=op_id,
+                                ack=ack,
+                            )
+                        )
+                return ack
+            except BarcampError as error:
+                return error.as_ack()
+
+        return wrapper
+
+    return decorate
+
+
+def _op_id(payload):
+    op_id = payload.get("op_id")
+    if op_id is None:
+        return None
+    if not isinstance(op_id, str) or not 0 < len(op_id) <= OP_ID_MAX:
+        raise ValidationFailed(_l("Malformed operation id."))
+    return op_id
+
+
+def _applied(visitor, op_id):
+    if op_id is None:
+        return None
+    return db.session.scalar(
+        select(AppliedOperation.ack).where(
+            AppliedOperation.event_id == visitor.event.id,
+            AppliedOperation.actor == visitor.actor,
+            AppliedOperation.op_id == op_id,
+        )
+    )

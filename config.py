@@ -1,0 +1,151 @@
+"""Configuration, read from environment variables (and a `.env` file if present).
+
+Three configurations: development (the default: SQLite in `instance/`, one process),
+testing, and production, which refuses to start with insecure settings.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("BARCAMP_INSTANCE_PATH", BASE_DIR / "instance"))
+
+load_dotenv(BASE_DIR / ".env")
+
+
+class InsecureConfigError(RuntimeError):
+    """Raised when the production configuration would run with unsafe settings."""
+
+
+def _env_list(name):
+    value = os.environ.get(name, "").strip()
+    return [item.strip() for item in value.split(",") if item.strip()] or None
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret_key():
+    """Keep one random key per instance folder, so sessions survive a restart."""
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings shared by every configuration."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'barcamp.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The public address of this instance, used in QR codes and shared links.
+    # Without it, links are built from the address the visitor used.
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or None
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+
+    # Who may create events: "anyone", or "admin" (holders of ADMIN_TOKEN).
+    EVENT_CREATION = os.environ.get("EVENT_CREATION", "anyone")
+    ADMIN_TOKEN = os.environ.get("ADMIN_TOKEN")
+
+    # Socket.IO: same-origin only unless a list of origins is given.
+    SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    SOCKETIO_MAX_PAYLOAD = 64 * 1024
+
+    # Rate limits: memory:// for one process, redis://… when several share the work.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+    # Anonymous identity lives in the session cookie for the whole event and after.
+    SESSION_COOKIE_NAME = "barcamp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=90)
+    # A form left open over lunch must still submit: the token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    @classmethod
+    def init_app(cls, app):
+        """Last checks and defaults once the app holds this configuration."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+
+    @classmethod
+    def init_app(cls, app):
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _development_secret_key()
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    RATELIMIT_STORAGE_URI = "memory://"
+    SOCKETIO_MESSAGE_QUEUE = None
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEBUG = False
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def init_app(cls, app):
+        """Refuse to run with settings that would make the instance unsafe."""
+        config = app.config
+        problems = []
+        if len(config.get("SECRET_KEY") or "") < 32:
+            problems.append("SECRET_KEY must be a random value of 32+ characters")
+        if config.get("DEBUG") or _env_bool("FLASK_DEBUG"):
+            problems.append("DEBUG must be off")
+        origins = config.get("SOCKETIO_CORS_ALLOWED_ORIGINS")
+        if origins is not None and ("*" in origins or not origins):
+            problems.append("SOCKETIO_CORS_ALLOWED_ORIGINS must not be a wildcard")
+        if config.get("EVENT_CREATION") not in {"anyone", "admin"}:
+            problems.append('EVENT_CREATION must be "anyone" or "admin"')
+        if config.get("EVENT_CREATION") == "admin" and not config.get("ADMIN_TOKEN"):
+            problems.append('EVENT_CREATION="admin" needs an ADMIN_TOKEN')
+        if problems:
+            raise InsecureConfigError("; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    """Pick the configuration named by BARCAMP_ENV (default: development)."""
+    name = os.environ.get("BARCAMP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"BARCAMP_ENV={name!r} is not one of {', '.join(CONFIGS)}") from None

@@ -1,0 +1,146 @@
+"""Fixtures: an app on a fresh SQLite file per test, clients, and small factories."""
+
+import os
+import re
+from datetime import date, time
+
+import pytest
+
+from barcamp import create_app
+from barcamp.extensions import db, socketio
+from barcamp.ratelimit import limiter
+from barcamp.services import events as event_service
+from barcamp.services import participants as participant_service
+from barcamp.services.events import EventSettings, RoomRow, SlotRow
+from barcamp.unit_of_work import unit_of_work
+from config import TestingConfig
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def make_config(database_url, **overrides):
+    """A testing configuration bound to one database, with optional overrides."""
+    return type(
+        "Config",
+        (TestingConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False, **overrides},
+    )
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, config_overrides):
+    """The app on a fresh database. No context stays pushed, so that each request and
+    socket event gets its own, as in production."""
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'test.db'}", **config_overrides))
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that call services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def other_client(app):
+    """A second browser."""
+    return app.test_client()
+
+
+def new_event(name="Barcamp de test", code=None, locale="fr", rooms=None, slots=None):
+    """Create an event through the service in the current app context."""
+    settings = EventSettings(
+        name=name,
+        starts_on=date(2027, 4, 11),
+        venue="La Cantine",
+        timezone="Europe/Paris",
+        locale=locale,
+    )
+    rooms = rooms or [RoomRow("Grande salle", 60), RoomRow("Salle Colbert", 20)]
+    slots = slots or [
+        SlotRow(time(9, 30), time(10, 30), "plenary", "Ouverture"),
+        SlotRow(time(10, 45), time(11, 45), "sessions", ""),
+    ]
+    with unit_of_work():
+        return event_service.create_event(settings, rooms, slots, code=code)
+
+
+@pytest.fixture
+def make_event(app):
+    """Create an event in its own app context; returns (event, role link secrets)."""
+
+    def make(**kwargs):
+        with app.app_context():
+            return new_event(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event()[0]
+
+
+@pytest.fixture
+def add_participant(app):
+    """Add a participant directly through the service; returns (participant, secret)."""
+
+    def add(event, name="Alice", role="attendee"):
+        with app.app_context(), unit_of_work():
+            event = db.session.merge(event, load=True)
+            return participant_service.join(event, name, role=role)
+
+    return add
+
+
+def join(client, event, name):
+    """Join an event in this browser, as a person would with the form."""
+    return client.post(f"/e/{event.code}/join", data={"display_name": name})
+
+
+@pytest.fixture
+def socket_client(app):
+    """Open a Socket.IO connection sharing a browser's cookies."""
+    opened = []
+
+    def connect(browser, event, **kwargs):
+        sio = socketio.test_client(
+            app, flask_test_client=browser, auth={"event": event.code}, **kwargs
+        )
+        opened.append(sio)
+        return sio
+
+    yield connect
+    for sio in opened:
+        if sio.is_connected():
+            sio.disconnect()
+
+
+def received(sio, name=None):
+    """Events a socket received since last asked, optionally only those named `name`."""
+    events = sio.get_received()
+    return [e for e in events if name is None or e["name"] == name]
+
+
+def text_of(response):
+    """The visible text of an HTML response, tags stripped, spaces collapsed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()

@@ -1,0 +1,237 @@
+"""Live pages: a socket opens only for members of the event, gets a snapshot, then
+hears every committed change once, in order, and nothing from other events."""
+
+import pytest
+from sqlalchemy import select
+
+from barcamp.extensions import db
+from barcamp.models import AppliedOperation, Participant, Role
+from tests.conftest import join, received
+
+
+def names(app, event):
+    with app.app_context():
+        return db.session.scalars(
+            select(Participant.display_name).where(Participant.event_id == event.id)
+        ).all()
+
+
+def test_a_stranger_cannot_open_a_live_connection(client, event, socket_client):
+    sio = socket_client(client, event)
+    assert not sio.is_connected()
+
+
+def test_an_unknown_event_refuses_the_connection(client, event, socket_client):
+    join(client, event, "Amélie")
+    event.code = "NOPE42"
+    assert not socket_client(client, event).is_connected()
+
+
+def test_a_participant_connects_and_receives_a_snapshot(client, event, socket_client):
+    join(client, event, "Amélie")
+    sio = socket_client(client, event)
+    assert sio.is_connected()
+    [snapshot] = received(sio, "snapshot")
+    state = snapshot["args"][0]
+    assert [p["name"] for p in state["participants"]] == ["Amélie"]
+    assert state["present"] == 1
+    assert state["event"]["code"] == event.code
+    assert state["version"] == 1
+
+
+def test_the_projector_connects_with_the_facilitator_link_alone(client, make_event, socket_client):
+    event, keys = make_event()
+    client.get(f"/e/{event.code}/key/{keys[Role.FACILITATOR]}")
+    sio = socket_client(client, event)
+    assert sio.is_connected()
+    assert received(sio, "snapshot")
+
+
+def test_someone_joining_is_seen_live_with_the_next_version(
+    client, other_client, event, socket_client
+):
+    join(client, event, "Amélie")
+    sio = socket_client(client, event)
+    version = received(sio, "snapshot")[0]["args"][0]["version"]
+
+    join(other_client, event, "Baptiste")
+
+    [message] = received(sio)
+    assert message["name"] == "participant_joined"
+    payload = message["args"][0]
+    assert payload["participant"]["name"] == "Baptiste"
+    assert payload["version"] == version + 1
+
+
+def test_a_rename_over_the_socket_is_acknowledged_and_broadcast(
+    client, other_client, app, event, socket_client
+):
+    join(client, event, "Amelie")
+    join(other_client, event, "Baptiste")
+    mine, theirs = socket_client(client, event), socket_client(other_client, event)
+    received(mine), received(theirs)
+
+    ack = mine.emit("participant_rename", {"op_id": "op-1", "name": "Amélie B."}, callback=True)
+
+    assert ack["ok"] is True
+    assert ack["name"] == "Amélie B."
+    for sio in (mine, theirs):
+        [message] = received(sio)
+        assert message["name"] == "participant_updated"
+        assert message["args"][0]["participant"]["name"] == "Amélie B."
+        assert message["args"][0]["version"] == ack["version"]
+    assert sorted(names(app, event)) == ["Amélie B.", "Baptiste"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 200, None, 42, ["list"]])
+def test_a_bad_rename_gets_an_error_ack_and_changes_nothing(
+    client, other_client, app, event, socket_client, name
+):
+    join(client, event, "Amélie")
+    join(other_client, event, "Baptiste")
+    mine, theirs = socket_client(client, event), socket_client(other_client, event)
+    received(mine), received(theirs)
+
+    ack = mine.emit("participant_rename", {"op_id": "op-bad", "name": name}, callback=True)
+
+    assert ack["ok"] is False
+    assert ack["error"]["code"] == "invalid"
+    assert ack["error"]["message"]
+    assert received(mine) == []
+    assert received(theirs) == []
+    assert sorted(names(app, event)) == ["Amélie", "Baptiste"]
+
+
+@pytest.mark.parametrize(
+    "payload", [None, "text", 3, {"op_id": 5, "name": "X"}, {"op_id": "x" * 65, "name": "X"}]
+)
+def test_a_malformed_payload_is_refused_without_effect(client, app, event, socket_client, payload):
+    join(client, event, "Amélie")
+    sio = socket_client(client, event)
+    received(sio)
+    ack = sio.emit("participant_rename", payload, callback=True)
+    assert ack["ok"] is False
+    assert received(sio) == []
+    assert names(app, event) == ["Amélie"]
+
+
+def test_a_retried_operation_changes_nothing_twice(client, app, event, socket_client):
+    join(client, event, "Amelie")
+    sio = socket_client(client, event)
+    received(sio)
+
+    first = sio.emit("participant_rename", {"op_id": "op-42", "name": "Amélie"}, callback=True)
+    # The ack was lost; the client retries with the same op_id, then a later rename
+    # lands before the retry is answered.
+    second = sio.emit("participant_rename", {"op_id": "op-42", "name": "Amélie"}, callback=True)
+
+    assert first == second
+    assert len(received(sio, "participant_updated")) == 1
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(AppliedOperation.id))) == 1
+
+
+def test_the_same_operation_id_from_two_people_is_two_operations(
+    client, other_client, app, event, socket_client
+):
+    join(client, event, "Amelie")
+    join(other_client, event, "Baptiste")
+    mine, theirs = socket_client(client, event), socket_client(other_client, event)
+    assert mine.emit("participant_rename", {"op_id": "same", "name": "A"}, callback=True)["ok"]
+    ack = theirs.emit("participant_rename", {"op_id": "same", "name": "B"}, callback=True)
+    assert ack["name"] == "B"
+    assert sorted(names(app, event)) == ["A", "B"]
+
+
+def test_changes_in_one_event_are_never_heard_in_another(
+    client, other_client, make_event, socket_client
+):
+    first, _ = make_event(name="First")
+    second, _ = make_event(name="Second")
+    join(client, first, "Amélie")
+    join(other_client, second, "Baptiste")
+    in_first, in_second = socket_client(client, first), socket_client(other_client, second)
+    received(in_first), received(in_second)
+
+    in_first.emit("participant_rename", {"name": "Amélie B."}, callback=True)
+    join(client, second, "Amélie")
+
+    assert [m["name"] for m in received(in_first)] == ["participant_updated"]
+    assert [m["args"][0]["participant"]["name"] for m in received(in_second)] == ["Amélie"]
+
+
+def test_a_socket_bound_to_one_event_cannot_act_on_another(client, make_event, socket_client, app):
+    first, _ = make_event(name="First")
+    second, _ = make_event(name="Second")
+    join(client, first, "Amélie")
+    join(client, second, "Amélie 2")
+    sio = socket_client(client, first)
+    ack = sio.emit("participant_rename", {"name": "Renamed", "event": second.code}, callback=True)
+    assert ack["ok"]
+    assert names(app, first) == ["Renamed"]
+    assert names(app, second) == ["Amélie 2"]
+
+
+def test_identity_is_checked_again_on_every_event(client, other_client, app, event, socket_client):
+    join(client, event, "Amélie")
+    sio = socket_client(client, event)
+    # The same person leaves from another tab (same cookie) after the socket opened.
+    client.post(f"/e/{event.code}/me/leave")
+    ack = sio.emit("participant_rename", {"name": "Ghost"}, callback=True)
+    assert ack["ok"] is False
+    assert names(app, event) == []
+
+
+def test_a_renewed_facilitator_link_cuts_an_open_projector_off(
+    client, other_client, make_event, socket_client
+):
+    event, keys = make_event()
+    other_client.get(f"/e/{event.code}/key/{keys[Role.FACILITATOR]}")
+    projector = socket_client(other_client, event)
+    assert projector.emit("snapshot", {}, callback=True)["ok"]
+
+    client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
+    client.post(f"/e/{event.code}/organize/links/facilitator")
+
+    ack = projector.emit("snapshot", {}, callback=True)
+    assert ack["ok"] is False
+    assert ack["error"]["code"] == "forbidden"
+
+
+def test_a_client_that_missed_something_asks_for_a_fresh_snapshot(
+    client, other_client, event, socket_client
+):
+    join(client, event, "Amélie")
+    sio = socket_client(client, event)
+    join(other_client, event, "Baptiste")
+    ack = sio.emit("snapshot", {}, callback=True)
+    assert ack["ok"]
+    assert [p["name"] for p in ack["snapshot"]["participants"]] == ["Amélie", "Baptiste"]
+
+
+def test_a_failed_write_is_not_broadcast(
+    client, other_client, app, event, socket_client, monkeypatch
+):
+    join(client, event, "Amélie")
+    listener = socket_client(client, event)
+    received(listener)
+
+    from barcamp.services import participants as participant_service
+
+    original = participant_service.rename
+
+    def rename_then_fail(participant, name):
+        original(participant, name)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(participant_service, "rename", rename_then_fail)
+    ack = listener.emit("participant_rename", {"name": "Never"}, callback=True)
+    assert ack["ok"] is False
+    assert received(listener) == []
+    assert names(app, event) == ["Amélie"]
+
+
+def test_the_handshake_refuses_a_foreign_origin(client):
+    url = "/socket.io/?EIO=4&transport=polling"
+    assert client.get(url, headers={"Origin": "https://evil.example"}).status_code == 400
+    assert client.get(url, headers={"Origin": "http://localhost"}).status_code == 200
