@@ -144,3 +144,56 @@ def text_of(response):
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def service_or_skip(name, probe):
+    """Use a local service if it answers; skip with the reason if not, unless CI=true
+    (then a missing service is a failure)."""
+    try:
+        probe()
+    except Exception as error:  # any failure to reach it
+        message = f"{name} is not reachable ({error.__class__.__name__}: {error})"
+        if IN_CI:
+            pytest.fail(f"{message}; it is required when CI=true")
+        pytest.skip(message)
+
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import uuid
+
+    import sqlalchemy
+
+    admin_url = f"{POSTGRES_URL}/postgres"
+
+    def probe():
+        engine = sqlalchemy.create_engine(admin_url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+
+    service_or_skip("PostgreSQL", probe)
+    name = f"barcamp_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_URL}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    """The URL of a reachable Redis server (a database number of its own)."""
+    import redis
+
+    service_or_skip("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
+    return REDIS_URL
