@@ -19,5 +19,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   "$VENV/bin/python" -m pip install --quiet -r "requirements${2:-}.txt"
   echo "$wanted" > "$stamp"
 fi
-"$VENV/bin/pybabel" compile -q -d barcamp/translations
+if ! out=$("$VENV/bin/pybabel" compile -d barcamp/translations 2>&1); then
+  echo "$out" >&2
+  exit 1
+fi
 
