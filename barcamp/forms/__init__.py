@@ -28,6 +28,11 @@ class BaseForm(FlaskForm):
     def csrf_failed(self):
         return "csrf_token" in self and bool(self.csrf_token.errors)
 
+    @property
+    def failure_status(self):
+        """The HTTP status of a refused submission: 400 for a bad token, else 422."""
+        return 400 if self.csrf_failed else 422
+
     def apply_errors(self, failure):
         """Attach a service's ValidationFailed ("rooms.0.name": …) to this form's fields."""
         if not failure.errors:

@@ -88,7 +88,9 @@ def create():
                     "success",
                 )
                 return redirect(url_for("events.organize", code=event.code))
-        return render_template("events/new.html", form=form, needs_code=needs_code), 422
+        return render_template(
+            "events/new.html", form=form, needs_code=needs_code
+        ), form.failure_status
     return render_template("events/new.html", form=form, needs_code=needs_code)
 
 
@@ -111,8 +113,9 @@ def organize(code=None):
     if not form.is_submitted():
         form.fill_from(event)
     elif not _edit_rows_requested(form):
-        status = 422
-        if form.validate():
+        valid = form.validate()
+        status = form.failure_status
+        if valid:
             try:
                 with unit_of_work():
                     event_service.update_event(

@@ -41,10 +41,6 @@ def _render_home(visitor, *, join_form=None, rename_form=None, status=200):
     ), status
 
 
-def _form_status(form):
-    return 400 if "csrf_token" in form and form.csrf_token.errors else 422
-
-
 @bp.get("")
 def home():
     """Join the event with a name, or, once joined, see who is here."""
@@ -70,7 +66,7 @@ def join():
         else:
             identity.remember_participant(g.event, participant, secret)
             return redirect(url_for("participants.home"), code=303)
-    return _render_home(visitor, join_form=form, status=_form_status(form))
+    return _render_home(visitor, join_form=form, status=form.failure_status)
 
 
 def _require_participant():
@@ -97,7 +93,7 @@ def rename():
         else:
             flash(_("Your name is now %(name)s.", name=visitor.participant.display_name), "success")
             return redirect(url_for("participants.home"), code=303)
-    return _render_home(visitor, rename_form=form, status=_form_status(form))
+    return _render_home(visitor, rename_form=form, status=form.failure_status)
 
 
 @bp.post("/me/resume-link")

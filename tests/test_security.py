@@ -1,0 +1,86 @@
+"""Headers, forged forms, oversized bodies and floods get a clear, safe answer."""
+
+import pytest
+from sqlalchemy import select
+
+from barcamp.extensions import db
+from barcamp.models import Event, Participant, Role
+from tests.conftest import text_of
+from tests.test_routes_events import event_form
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "object-src 'none'" in csp
+    assert "base-uri 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "connect-src 'self' ws://localhost wss://localhost" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "screen-wake-lock=(self)" in response.headers["Permissions-Policy"]
+
+
+def test_no_page_uses_inline_script(client, make_event):
+    event, keys = make_event()
+    client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
+    for path in (
+        "/",
+        "/new",
+        f"/e/{event.code}",
+        f"/e/{event.code}/screen",
+        f"/e/{event.code}/organize",
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html, path
+        assert " on" + "click=" not in html, path
+
+
+class TestFormsWithoutTheirSecurityToken:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_every_form_post_needs_its_token(self, client, app, make_event, add_participant):
+        event, keys = make_event()
+        client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
+        posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+        assert len(posts) >= 7
+        for rule in posts:
+            path = rule.rule.replace("<code>", event.code).replace("<role>", "facilitator")
+            response = client.post(path, data={"display_name": "Mallory", "name": "Forged"})
+            assert response.status_code in {302, 303, 400, 403}, path
+        with app.app_context():
+            assert db.session.scalars(select(Participant)).all() == []
+            stored = db.session.get(Event, event.id)
+            assert stored.name == "Barcamp de test"
+            assert stored.facilitator_key_digest == event.facilitator_key_digest
+
+    def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
+        response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})
+        assert response.status_code == 400
+        assert "Ce formulaire a expiré" in text_of(response)
+        assert 'value="Amélie"' in response.get_data(as_text=True)
+
+    def test_the_creation_form_keeps_everything_typed(self, client, app):
+        response = client.post("/new", data=event_form(name="Mon barcamp"))
+        assert response.status_code == 400
+        assert 'value="Mon barcamp"' in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalars(select(Event)).all() == []
+
+
+def test_an_oversized_request_is_refused_clearly(client, event):
+    response = client.post(f"/e/{event.code}/join", data={"display_name": "x" * 2_000_000})
+    assert response.status_code == 413
+    assert "trop volumineux" in text_of(response)
+
+
+def test_creating_events_in_a_flood_is_slowed_down(client, app):
+    statuses = [client.post("/new", data=event_form()).status_code for _ in range(31)]
+    assert statuses[:30] == [302] * 30
+    assert statuses[30] == 429
+    with app.app_context():
+        assert len(db.session.scalars(select(Event)).all()) == 30
