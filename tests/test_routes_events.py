@@ -120,6 +120,8 @@ def test_opening_the_organizer_link_grants_the_role_and_hides_the_secret(client,
     assert response.status_code == 303
     assert response.headers["Location"] == f"/e/{event.code}/organize"
     assert keys[Role.ORGANIZER] not in response.headers["Location"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response.headers["Cache-Control"]
     assert client.get(f"/e/{event.code}/organize").status_code == 200
 
 

@@ -22,7 +22,7 @@ from barcamp.forms import ConfirmForm
 from barcamp.forms.events import EventForm, new_event_form
 from barcamp.models import Role
 from barcamp.ratelimit import limiter
-from barcamp.routes.links import external_url
+from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import matches
 from barcamp.services import events as event_service
 from barcamp.services.participants import grant_role
@@ -184,5 +184,6 @@ def open_role_link(secret):
     if visitor.participant is not None:
         with unit_of_work():
             grant_role(visitor.participant, role)
-    target = "events.organize" if role is Role.ORGANIZER else "participants.home"
-    return redirect(url_for(target), code=303)
+    return leave_secret_link(
+        "events.organize" if role is Role.ORGANIZER else "participants.home"
+    )

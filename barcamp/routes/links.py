@@ -1,6 +1,6 @@
 """Absolute links to share: from BASE_URL when configured, else from this request."""
 
-from flask import current_app, url_for
+from flask import current_app, redirect, url_for
 
 
 def external_url(endpoint, **values):
@@ -8,3 +8,12 @@ def external_url(endpoint, **values):
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def leave_secret_link(endpoint):
+    """Redirect away from an address that carries a secret, leaving no trace of it:
+    not cached, and not sent on as a Referer."""
+    response = redirect(url_for(endpoint), code=303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.cache_control.no_store = True
+    return response

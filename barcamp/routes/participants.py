@@ -12,7 +12,7 @@ from barcamp.forms import ConfirmForm
 from barcamp.forms.participants import DisplayNameForm
 from barcamp.models import Participant
 from barcamp.ratelimit import limiter
-from barcamp.routes.links import external_url
+from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import digest
 from barcamp.services import participants as participant_service
 from barcamp.services.snapshots import event_snapshot
@@ -134,7 +134,7 @@ def resume(secret):
         raise NotFound(_l("This personal link is not valid, or it has been replaced."))
     identity.remember_participant(g.event, participant, secret)
     flash(_("Welcome back, %(name)s.", name=participant.display_name), "success")
-    return redirect(url_for("participants.home"), code=303)
+    return leave_secret_link("participants.home")
 
 
 def _participant_by_secret(secret):
