@@ -115,3 +115,19 @@ def test_socket_errors_speak_the_events_language(client, event, socket_client):
     received(sio)
     ack = sio.emit("participant_rename", {"name": ""}, callback=True)
     assert ack["error"]["message"] == "Ce champ est obligatoire."
+
+
+def test_form_field_messages_are_french_too(client):
+    from tests.test_routes_events import event_form
+
+    response = client.post(
+        "/new",
+        data=event_form(
+            **{"starts_on": "garbage", "rooms-0-capacity": "abc", "slots-0-starts": "25:99"}
+        ),
+    )
+    messages = text_of(response)
+    assert "Saisissez une date valide." in messages
+    assert "Saisissez un nombre entier." in messages
+    assert "Saisissez une heure valide" in messages
+    assert "Not a valid" not in messages

@@ -1,8 +1,10 @@
 """WTForms forms: the shape of what people type. The rules live in the services."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField
+from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import FieldList, Form, FormField
 
 CSRF_MESSAGE = _l(
     "This form has expired or was sent from another site. "
@@ -10,8 +12,41 @@ CSRF_MESSAGE = _l(
 )
 
 
+# WTForms messages that its own French catalog lacks: translated in ours.
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid choice."),
+)
+
+
+class _Translations:
+    """Our catalog first, then WTForms' own, for the messages fields produce."""
+
+    def gettext(self, string):
+        ours = gettext(string)
+        return ours if ours != string else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
+class _TranslatedMeta:
+    def get_translations(self, form):
+        return _Translations()
+
+
+class SubForm(Form):
+    """A group of fields repeated inside a form (a room, a slot)."""
+
+    Meta = _TranslatedMeta
+
+
 class BaseForm(FlaskForm):
-    """A form whose security-token error speaks the visitor's language."""
+    """A form whose every message, security token included, speaks the visitor's language."""
+
+    Meta = _TranslatedMeta
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from barcamp.forms import BaseForm
+from barcamp.forms import BaseForm, SubForm
 from barcamp.models import SlotKind
 from barcamp.models.event import NAME_MAX, ROOM_NAME_MAX, SLOT_LABEL_MAX, VENUE_MAX
 from barcamp.services.events import EventSettings, RoomRow, SlotRow, time_zones
@@ -37,7 +36,7 @@ def _id(value):
     return int(value) if value and str(value).isdigit() else None
 
 
-class RoomForm(Form):
+class RoomForm(SubForm):
     id = HiddenField()
     name = StringField(_l("Room"), render_kw={"maxlength": ROOM_NAME_MAX})
     capacity = IntegerField(
@@ -53,7 +52,7 @@ class RoomForm(Form):
         )
 
 
-class SlotForm(Form):
+class SlotForm(SubForm):
     id = HiddenField()
     starts = TimeField(_l("Start"), validators=[Optional()])
     ends = TimeField(_l("End"), validators=[Optional()])
