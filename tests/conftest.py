@@ -2,6 +2,7 @@
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import date, time
 
 import pytest
@@ -33,17 +34,24 @@ def config_overrides():
     return {}
 
 
-@pytest.fixture
-def app(tmp_path, config_overrides):
-    """The app on a fresh database. No context stays pushed, so that each request and
+@contextmanager
+def app_on(database_url, **overrides):
+    """An app on an empty database. No context stays pushed, so that each request and
     socket event gets its own, as in production."""
-    app = create_app(make_config(f"sqlite:///{tmp_path / 'test.db'}", **config_overrides))
+    app = create_app(make_config(database_url, **overrides))
     with app.app_context():
         db.create_all()
         limiter.reset()
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, config_overrides):
+    with app_on(f"sqlite:///{tmp_path / 'test.db'}", **config_overrides) as app:
+        yield app
 
 
 @pytest.fixture

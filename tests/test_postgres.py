@@ -5,13 +5,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from barcamp import create_app
 from barcamp.extensions import db, socketio
 from barcamp.models import Event, Participant
-from barcamp.ratelimit import limiter
 from barcamp.services import participants as participant_service
 from barcamp.unit_of_work import unit_of_work
-from tests.conftest import join, make_config, new_event, received
+from tests.conftest import app_on, join, new_event, received
 from tests.test_routes_events import event_form
 
 pytestmark = pytest.mark.postgres
@@ -19,14 +17,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(postgres_database):
-    app = create_app(make_config(postgres_database))
-    with app.app_context():
-        db.create_all()
-        limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_on(postgres_database) as app:
+        yield app
 
 
 def test_create_join_and_rename_live_on_postgresql(pg_app):
