@@ -76,6 +76,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(days=90)
+    # Set the cookie only when the session changed: a slow response (a favicon, the QR
+    # code) must never overwrite a cookie that a later response changed (a join).
+    SESSION_REFRESH_EACH_REQUEST = False
     # A form left open over lunch must still submit: the token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -22,7 +22,18 @@ def asset(filename):
     return url_for("static", filename=filename, v=version)
 
 
+def register_asset_caching(app):
+    """Fingerprinted static files (`?v=…`) can be cached for a year; others revalidate."""
+    default = app.get_send_file_max_age
+
+    def max_age(filename):
+        return 31_536_000 if request.args.get("v") else default(filename)
+
+    app.get_send_file_max_age = max_age
+
+
 def register_template_helpers(app):
+    register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(asset=asset, Role=Role, Phase=Phase, SlotKind=SlotKind)
 

@@ -108,7 +108,7 @@ def renew_resume_link():
         flash(_("Here is your new personal link. The old one no longer works."), "success")
     elif visitor is not None:
         flash(form.csrf_token.errors[0], "error")
-    return redirect(url_for("participants.home") + "#resume", code=303)
+    return redirect(url_for("participants.home", show="link") + "#resume", code=303)
 
 
 @bp.post("/me/leave")

@@ -1,0 +1,161 @@
+"""Screenshots of the demo barcamp in French and English, for the docs and for review.
+
+Starts the real server on a throwaway database (as the browser tests do), then saves
+to docs/screenshots/, for each language:
+  phone-front-<lang>.png      the front page, 360x740, full page
+  phone-event-<lang>.png      the event page after joining, 360x740, full page
+  phone-organizer-<lang>.png  the organizer page, 360x740, full page
+  projector-<lang>.png        the projector screen, 1920x1080, the viewport only
+
+Run it with `scripts/screenshots` (which compiles the translations first) or
+`.venv/bin/python scripts/screenshots.py [--out DIR]`. It also prints what a reviewer
+should look at: pages wider than the screen, and errors in the browser console.
+"""
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, PHONE, DemoServer, launch_chromium  # noqa: E402
+
+PROJECTOR = {"width": 1920, "height": 1080}
+JOINED_AS = {"fr": "Camille (préfecture)", "en": "Camille (city hall)"}
+LANGUAGES = ("fr", "en")
+
+
+class Shooter:
+    def __init__(self, browser, server, out):
+        self.browser = browser
+        self.server = server
+        self.out = out
+        self.notes = []
+        self.contexts = []
+
+    def context(self, lang, viewport, **options):
+        context = self.browser.new_context(
+            base_url=self.server.base_url,
+            viewport=viewport,
+            locale="fr-FR" if lang == "fr" else "en-GB",
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        return context
+
+    def page(self, context, name):
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and self.notes.append(f"{name}: console error: {message.text}")
+            ),
+        )
+        page.on("pageerror", lambda error: self.notes.append(f"{name}: script error: {error}"))
+        return page
+
+    def open_in_language(self, page, lang, url):
+        """Choose the language first, then open `url`: the first request of the context.
+
+        Every response re-sends the session cookie as it was when its request started, so
+        a cookie set while an earlier page's favicon is still loading can be undone.
+        """
+        page.goto(f"/lang/{lang}?next={quote(urlsplit(url).path)}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+
+    def save(self, page, name, full_page):
+        width = page.viewport_size["width"]
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            self.notes.append(f"{name}: the page is {scroll_width}px wide on a {width}px screen")
+        clipped = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                 .filter(e => e.offsetParent !== null && e.clientWidth > 1
+                              && e.scrollWidth > e.clientWidth + 1
+                              && getComputedStyle(e).overflowX !== 'visible'
+                              && !['INPUT', 'TEXTAREA', 'SELECT'].includes(e.tagName))
+                 .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+        )
+        for element in clipped:
+            self.notes.append(f"{name}: content wider than its box, cut, in <{element}>")
+        path = self.out / f"{name}.png"
+        page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+        print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    def shoot(self, lang, links):
+        # A person's phone: the front page, then the event page once joined.
+        phone = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "phone")
+        self.open_in_language(phone, lang, "/")
+        self.save(phone, f"phone-front-{lang}", full_page=True)
+        phone.goto("/e/BERCY", wait_until="networkidle")  # see open_in_language
+        phone.locator("input[name=display_name]").fill(JOINED_AS[lang])
+        phone.locator("section.join button[type=submit]").click()
+        expect(phone.locator("[data-live=my-name]")).to_have_text(JOINED_AS[lang])
+        expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        self.save(phone, f"phone-event-{lang}", full_page=True)
+
+        # The organizer, on their phone.
+        organizer = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "org")
+        self.open_in_language(organizer, lang, links.organizer)
+        expect(organizer).to_have_url(re.compile(r"/e/BERCY/organize$"))
+        self.save(organizer, f"phone-organizer-{lang}", full_page=True)
+
+        # The laptop on the projector, with the facilitator link.
+        projector = self.page(self.context(lang, PROJECTOR), "projector")
+        self.open_in_language(projector, lang, links.facilitator)
+        projector.goto("/e/BERCY/screen")
+        expect(projector.locator("html")).to_have_attribute("lang", lang)
+        expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        expect(projector.locator("[data-live=people] .name").first).to_have_text(JOINED_AS[lang])
+        self.save(projector, f"projector-{lang}", full_page=False)
+
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).is_file():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (scripts/ensure-chromium)")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    workdir = tempfile.mkdtemp(prefix="barcamp-screenshots-")
+    server = DemoServer(workdir)
+    try:
+        server.start()
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            shooter = Shooter(browser, server, args.out)
+            try:
+                for lang in LANGUAGES:
+                    # The same starting point for each language: the demo's 60 people.
+                    shooter.shoot(lang, server.demo(reset=True))
+            finally:
+                browser.close()
+    except Exception:
+        print(f"Server log (end):\n{server.log()}", file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    if shooter.notes:
+        print("To look at:")
+        for note in dict.fromkeys(shooter.notes):
+            print(f"  - {note}")
+
+
+if __name__ == "__main__":
+    main()
