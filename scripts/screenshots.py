@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, PHONE, DemoServer, launch_chromium  # noqa: E402
+from tests.browser.conftest import CHROMIUM, PHONE, launch_chromium  # noqa: E402
+from tests.live_server import LiveServer  # noqa: E402
 
 PROJECTOR = {"width": 1920, "height": 1080}
 JOINED_AS = {"fr": "Camille (préfecture)", "en": "Camille (city hall)"}
@@ -64,11 +65,7 @@ class Shooter:
         return page
 
     def open_in_language(self, page, lang, url):
-        """Choose the language first, then open `url`: the first request of the context.
-
-        Every response re-sends the session cookie as it was when its request started, so
-        a cookie set while an earlier page's favicon is still loading can be undone.
-        """
+        """Choose the language, then open `url`."""
         page.goto(f"/lang/{lang}?next={quote(urlsplit(url).path)}")
         expect(page.locator("html")).to_have_attribute("lang", lang)
 
@@ -96,7 +93,7 @@ class Shooter:
         phone = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "phone")
         self.open_in_language(phone, lang, "/")
         self.save(phone, f"phone-front-{lang}", full_page=True)
-        phone.goto("/e/BERCY", wait_until="networkidle")  # see open_in_language
+        phone.goto("/e/BERCY")
         phone.locator("input[name=display_name]").fill(JOINED_AS[lang])
         phone.locator("section.join button[type=submit]").click()
         expect(phone.locator("[data-live=my-name]")).to_have_text(JOINED_AS[lang])
@@ -105,13 +102,13 @@ class Shooter:
 
         # The organizer, on their phone.
         organizer = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "org")
-        self.open_in_language(organizer, lang, links.organizer)
+        self.open_in_language(organizer, lang, links["organizer"])
         expect(organizer).to_have_url(re.compile(r"/e/BERCY/organize$"))
         self.save(organizer, f"phone-organizer-{lang}", full_page=True)
 
         # The laptop on the projector, with the facilitator link.
         projector = self.page(self.context(lang, PROJECTOR), "projector")
-        self.open_in_language(projector, lang, links.facilitator)
+        self.open_in_language(projector, lang, links["facilitator"])
         projector.goto("/e/BERCY/screen")
         expect(projector.locator("html")).to_have_attribute("lang", lang)
         expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
@@ -132,8 +129,10 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
 
     workdir = tempfile.mkdtemp(prefix="barcamp-screenshots-")
-    server = DemoServer(workdir)
+    # A public address, so the pictures show what an instance shows (and stay the same).
+    server = LiveServer(workdir, BASE_URL="https://barcamp.example.org")
     try:
+        server.prepare()
         server.start()
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
