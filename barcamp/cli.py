@@ -55,7 +55,10 @@ def register_commands(app):
             facilitator = url_for(
                 "events.open_role_link", code=event.code, secret=keys[Role.FACILITATOR]
             )
-        click.echo(f"  join (code {event.code}):  {base}{join}")
-        click.echo(f"  projector screen:       {base}{screen}")
-        click.echo(f"  facilitator link:       {base}{facilitator}")
-        click.echo(f"  organizer link:         {base}{organizer}")
+        for label, path in [
+            (f"join (code {event.code})", join),
+            ("projector screen", screen),
+            ("facilitator link", facilitator),
+            ("organizer link", organizer),
+        ]:
+            click.echo(f"  {label + ':':<22} {base}{path}")

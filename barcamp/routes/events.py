@@ -68,8 +68,11 @@ def create():
     if not needs_code:
         del form.admin_token
     if form.is_submitted() and not _edit_rows_requested(form):
-        if form.validate() and _check_admin_code(form):
+        valid = form.validate()
+        if valid:
+            # Counted before the access code is checked, so it cannot be guessed fast.
             limiter.enforce("30/hour", "create", request.remote_addr)
+        if valid and _check_admin_code(form):
             try:
                 with unit_of_work():
                     event, keys = event_service.create_event(
