@@ -77,6 +77,19 @@ def _require_participant():
     return visitor
 
 
+def _confirmed_participant():
+    """The participant pressing a button, if its form carries a valid token; else None,
+    with a message saying why."""
+    visitor = _require_participant()
+    if visitor is None:
+        return None
+    form = ConfirmForm()
+    if not form.validate():
+        flash(form.csrf_token.errors[0], "error")
+        return None
+    return visitor
+
+
 @bp.post("/me/name")
 def rename():
     """Change the name others see."""
@@ -99,30 +112,24 @@ def rename():
 @bp.post("/me/resume-link")
 def renew_resume_link():
     """Make a new personal link; the old one stops working."""
-    visitor = _require_participant()
-    form = ConfirmForm()
-    if visitor is not None and form.validate():
+    visitor = _confirmed_participant()
+    if visitor is not None:
         with unit_of_work():
             secret = participant_service.renew_resume_link(visitor.participant)
         identity.remember_participant(g.event, visitor.participant, secret)
         flash(_("Here is your new personal link. The old one no longer works."), "success")
-    elif visitor is not None:
-        flash(form.csrf_token.errors[0], "error")
     return redirect(url_for("participants.home", show="link") + "#resume", code=303)
 
 
 @bp.post("/me/leave")
 def leave():
     """Leave the event: your name disappears from it."""
-    visitor = _require_participant()
-    form = ConfirmForm()
-    if visitor is not None and form.validate():
+    visitor = _confirmed_participant()
+    if visitor is not None:
         with unit_of_work():
             participant_service.leave(visitor.participant)
         identity.forget_participant(g.event)
         flash(_("You have left the event. You can join again at any time."), "success")
-    elif visitor is not None:
-        flash(form.csrf_token.errors[0], "error")
     return redirect(url_for("participants.home"), code=303)
 
 
