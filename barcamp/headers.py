@@ -1,20 +1,26 @@
 """Security headers on every response (CSP without inline scripts, and friends)."""
 
+import re
+
 from flask import request
+
+_PLAIN_HOST = re.compile(r"^[A-Za-z0-9.:\[\]-]+$")
 
 
 def register_security_headers(app):
     @app.after_request
     def set_security_headers(response):
-        host = request.host
-        # WebKit does not match ws:/wss: with 'self', so the socket origin is listed.
+        # WebKit does not match ws:/wss: with 'self', so the socket origin is listed
+        # (only for a plain host name: the Host header comes from the client).
+        host = request.host if _PLAIN_HOST.match(request.host) else None
+        sockets = f" ws://{host} wss://{host}" if host else ""
         csp = "; ".join(
             [
                 "default-src 'self'",
                 "script-src 'self'",
                 "style-src 'self'",
                 "img-src 'self' data:",
-                f"connect-src 'self' ws://{host} wss://{host}",
+                f"connect-src 'self'{sockets}",
                 "object-src 'none'",
                 "base-uri 'none'",
                 "form-action 'self'",

@@ -1,6 +1,6 @@
 """Language and time zone of each page: the visitor's choice, else the event's."""
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
 LANGUAGE_KEY = "lang"
 
@@ -8,13 +8,13 @@ LANGUAGE_KEY = "lang"
 def select_locale():
     """The visitor's chosen language, else the event's, else the browser's, else French."""
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get(LANGUAGE_KEY) if _has_request() else None
+    chosen = session.get(LANGUAGE_KEY) if has_request_context() else None
     if chosen in languages:
         return chosen
     event = g.get("event")
     if event is not None:
         return event.locale
-    if _has_request():
+    if has_request_context():
         return request.accept_languages.best_match(languages) or languages[0]
     return languages[0]
 
@@ -22,9 +22,3 @@ def select_locale():
 def select_timezone():
     event = g.get("event")
     return event.timezone if event is not None else None
-
-
-def _has_request():
-    from flask import has_request_context
-
-    return has_request_context()

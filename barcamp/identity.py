@@ -41,12 +41,9 @@ class Visitor:
         return str(self.role)
 
 
-def _entry(event, *, create=False):
-    events = session.get(_EVENTS) or {}
-    entry = events.get(str(event.id))
-    if entry is None and create:
-        entry = {}
-    return dict(entry or {})
+def _entry(event):
+    """A copy of this browser's record for the event (empty if none)."""
+    return dict((session.get(_EVENTS) or {}).get(str(event.id)) or {})
 
 
 def _store(event, entry):
@@ -90,7 +87,7 @@ def visitor(event):
 
 
 def remember_participant(event, participant, secret):
-    entry = _entry(event, create=True)
+    entry = _entry(event)
     entry["participant"] = [participant.id, secret]
     _store(event, entry)
 
@@ -102,7 +99,7 @@ def forget_participant(event):
 
 
 def remember_role_link(event, role, secret):
-    entry = _entry(event, create=True)
+    entry = _entry(event)
     entry[Role(role).value] = secret
     _store(event, entry)
 

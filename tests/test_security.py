@@ -84,3 +84,10 @@ def test_creating_events_in_a_flood_is_slowed_down(client, app):
     assert statuses[30] == 429
     with app.app_context():
         assert len(db.session.scalars(select(Event)).all()) == 30
+
+
+def test_a_forged_host_header_cannot_inject_policy(client):
+    csp = client.get("/", headers={"Host": "evil.example; script-src *"}).headers.get(
+        "Content-Security-Policy", ""
+    )
+    assert "script-src *" not in csp
