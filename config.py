@@ -67,6 +67,8 @@ class Config:
     SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_MAX_PAYLOAD = 64 * 1024
+    # Tallies go out at most this often per event (seconds), always the latest counts.
+    TALLY_INTERVAL = 0.25
 
     # Rate limits: memory:// for one process, redis://… when several share the work.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -110,6 +112,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SOCKETIO_MESSAGE_QUEUE = None
     SERVER_NAME = None
+    # The test client runs no background tasks: send tallies at once (the coalescer
+    # itself is tested on its own, and against the real server).
+    TALLY_INTERVAL = 0
 
 
 class ProductionConfig(Config):

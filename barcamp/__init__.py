@@ -27,7 +27,7 @@ def create_app(config_class=None):
 
 
 def register_extensions(app):
-    from barcamp import models  # noqa: F401 (tables for Alembic)
+    from barcamp import live, models  # noqa: F401 (models: tables for Alembic)
     from barcamp.i18n import select_locale, select_timezone
     from barcamp.ratelimit import limiter
 
@@ -35,6 +35,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    live.init_app(app)
     socketio.init_app(
         app,
         async_mode="gevent",

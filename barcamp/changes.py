@@ -18,23 +18,48 @@ class Change:
     event_id: int
     name: str
     payload: dict = field(default_factory=dict)
-    version: int = 0
+    # Position in the event's stream of changes; None for messages outside it.
+    version: int | None = None
+    # Who hears it: None for the whole event, else a Socket.IO room (one person's tabs).
+    room: str | None = None
+    # Coalesced messages are state, sent at most a few times a second, latest only.
+    coalesce: bool = False
+
+
+def _bump(event, column):
+    table = Event.__table__
+    # An UPDATE ... RETURNING takes the row lock, so concurrent writers get
+    # consecutive numbers on PostgreSQL as on SQLite.
+    value = db.session.execute(
+        update(table)
+        .where(table.c.id == event.id)
+        .values({column: table.c[column] + 1})
+        .returning(table.c[column])
+    ).scalar_one()
+    set_committed_value(event, column, value)
+    return value
+
+
+def _append(change):
+    db.session.info.setdefault(_KEY, []).append(change)
+    return change
 
 
 def record(event, name, payload=None):
-    """Note a change to broadcast after commit, bumping the event's version."""
-    # An UPDATE ... RETURNING takes the row lock, so concurrent writers get
-    # consecutive versions on PostgreSQL as on SQLite.
-    version = db.session.execute(
-        update(Event.__table__)
-        .where(Event.__table__.c.id == event.id)
-        .values(version=Event.__table__.c.version + 1)
-        .returning(Event.__table__.c.version)
-    ).scalar_one()
-    set_committed_value(event, "version", version)
-    change = Change(event.id, name, payload or {}, version)
-    db.session.info.setdefault(_KEY, []).append(change)
-    return change
+    """Note a change to broadcast to the event after commit, bumping its version."""
+    return _append(Change(event.id, name, payload or {}, _bump(event, "version")))
+
+
+def record_votes_changed(event):
+    """Note that votes changed: the tallies will be sent, coalesced, after commit."""
+    return _append(
+        Change(event.id, "tallies", {"votes_version": _bump(event, "votes_version")}, coalesce=True)
+    )
+
+
+def record_private(event, room, name, payload):
+    """Note a message for one room only (a participant's own tabs), sent after commit."""
+    return _append(Change(event.id, name, payload, room=room))
 
 
 def take_recorded():

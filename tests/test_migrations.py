@@ -52,3 +52,29 @@ def test_every_revision_has_a_title_and_a_downgrade():
         assert not title.startswith("empty message"), path.name
         assert "def downgrade():" in source, path.name
         assert "pass\n" not in source.split("def downgrade():")[1], path.name
+
+
+def test_upgrading_keeps_existing_events_and_opens_their_marketplace(tmp_path):
+    from sqlalchemy import text
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'old.db'}"))
+    with app.app_context():
+        upgrade(revision="5903997c761a")  # before topics existed
+        db.session.execute(
+            text(
+                "INSERT INTO event (code, name, starts_on, venue, timezone, locale, phase, "
+                "version, organizer_key_digest, facilitator_key_digest, created_at) VALUES "
+                "('BERCY', 'Barcamp', '2027-04-11', '', 'Europe/Paris', 'fr', 'proposals', 3, "
+                "'x', 'y', '2027-01-01 00:00:00')"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        row = db.session.execute(
+            text(
+                "SELECT proposals_open, voting_open, vote_budget, max_votes_per_topic, version "
+                "FROM event WHERE code = 'BERCY'"
+            )
+        ).one()
+        assert tuple(row) == (1, 0, 3, 1, 3)
+        db.engine.dispose()

@@ -4,7 +4,12 @@ With one process the Socket.IO server delivers in memory; with several, the
 message queue configured in SOCKETIO_MESSAGE_QUEUE (Redis) carries each emit.
 """
 
+from flask import current_app
+
 from barcamp.extensions import socketio
+from barcamp.live.coalescer import Coalescer
+
+_EXTENSION = "barcamp_live"
 
 
 def event_room(event_id):
@@ -12,11 +17,44 @@ def event_room(event_id):
     return f"event:{event_id}"
 
 
+def participant_room(participant_id):
+    """The Socket.IO room of one participant's open pages (phone, laptop, tabs)."""
+    return f"participant:{participant_id}"
+
+
+def init_app(app):
+    """Set up the tally coalescer of this process."""
+
+    def send_tallies(event_id):
+        with app.app_context():
+            from barcamp.services.voting import tallies_message
+
+            message = tallies_message(event_id)
+            if message is not None:
+                socketio.emit("tallies", message, to=event_room(event_id))
+
+    def later(delay, function, *args):
+        def run():
+            socketio.sleep(delay)
+            function(*args)
+
+        socketio.start_background_task(run)
+
+    app.extensions[_EXTENSION] = Coalescer(app.config["TALLY_INTERVAL"], send_tallies, later=later)
+
+
 def publish(changes):
-    """Broadcast committed changes to the pages of their events, in order."""
+    """Broadcast committed changes, in order; tallies are coalesced per event."""
     for change in changes:
-        payload = dict(change.payload, version=change.version)
-        socketio.emit(change.name, payload, to=event_room(change.event_id))
+        if change.coalesce:
+            current_app.extensions[_EXTENSION].changed(change.event_id)
+            continue
+        payload = (
+            change.payload
+            if change.version is None
+            else dict(change.payload, version=change.version)
+        )
+        socketio.emit(change.name, payload, to=change.room or event_room(change.event_id))
 
 
 def send_snapshot(sid, snapshot):

@@ -3,15 +3,21 @@
 from barcamp.models.event import Event, Language, Phase, Room, Slot, SlotKind
 from barcamp.models.operation import AppliedOperation
 from barcamp.models.participant import Participant, Role
+from barcamp.models.topic import Need, Topic, TopicFormat, TopicStatus, Vote
 
 __all__ = [
     "AppliedOperation",
     "Event",
     "Language",
+    "Need",
     "Participant",
     "Phase",
     "Role",
     "Room",
     "Slot",
     "SlotKind",
+    "Topic",
+    "TopicFormat",
+    "TopicStatus",
+    "Vote",
 ]

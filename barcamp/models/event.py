@@ -14,6 +14,7 @@ VENUE_MAX = 200
 ROOM_NAME_MAX = 80
 SLOT_LABEL_MAX = 80
 CAPACITY_MAX = 10_000
+BUDGET_MAX = 20
 
 
 class Phase(StrEnum):
@@ -46,6 +47,10 @@ class Event(db.Model):
         one_of("phase", Phase, "phase"),
         one_of("locale", Language, "locale"),
         CheckConstraint("version >= 0", name="version_not_negative"),
+        CheckConstraint(f"vote_budget BETWEEN 1 AND {BUDGET_MAX}", name="vote_budget"),
+        CheckConstraint(
+            "max_votes_per_topic BETWEEN 1 AND vote_budget", name="max_votes_per_topic"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +63,14 @@ class Event(db.Model):
     phase: Mapped[str] = mapped_column(String(16), default=Phase.DRAFT)
     # Bumped once per recorded change; broadcasts carry it so clients spot a gap.
     version: Mapped[int] = mapped_column(default=0)
+    # Bumped once per change of votes; tallies are sent coalesced, latest first.
+    votes_version: Mapped[int] = mapped_column(default=0)
+    proposals_open: Mapped[bool] = mapped_column(default=False)
+    voting_open: Mapped[bool] = mapped_column(default=False)
+    vote_budget: Mapped[int] = mapped_column(default=3)
+    max_votes_per_topic: Mapped[int] = mapped_column(default=1)
+    # Blind voting: tallies stay hidden while voting is open.
+    blind_voting: Mapped[bool] = mapped_column(default=False)
     organizer_key_digest: Mapped[str] = mapped_column(String(64))
     facilitator_key_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,6 +90,14 @@ class Event(db.Model):
         order_by="Participant.joined_at, Participant.id",
         cascade="all, delete-orphan",
     )
+    topics: Mapped[list["Topic"]] = relationship(  # noqa: F821
+        back_populates="event", order_by="Topic.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tallies_visible(self):
+        """Counts are shown unless voting is blind and still open."""
+        return not (self.blind_voting and self.voting_open)
 
     def __repr__(self):
         return f"<Event {self.code} {self.name!r}>"

@@ -1,11 +1,13 @@
 """Joining an event with a display name, renaming, leaving, and the resume link."""
 
-from barcamp.changes import record
+from sqlalchemy import select
+
+from barcamp.changes import record, record_votes_changed
 from barcamp.extensions import db
-from barcamp.models import Participant, Role
+from barcamp.models import Participant, Role, Topic, TopicStatus, Vote
 from barcamp.models.participant import DISPLAY_NAME_MAX
 from barcamp.security import digest, new_token
-from barcamp.services.snapshots import participant_view
+from barcamp.services.snapshots import participant_view, topic_view
 from barcamp.services.text import clean_line
 
 
@@ -51,11 +53,29 @@ def grant_role(participant, role):
 
 
 def leave(participant):
-    """Remove a participant from the event, at their own request."""
+    """Remove a participant from the event, at their own request. Their votes go; the
+    topics they proposed stay, without them as host."""
     event = participant.event
+    hosted = [
+        topic
+        for topic in db.session.scalars(
+            select(Topic).where(Topic.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        )
+        if participant.id in topic.host_ids()
+    ]
+    had_votes = db.session.scalar(select(Vote.id).where(Vote.participant_id == participant.id))
+    for topic in hosted:
+        if participant in topic.cohosts:
+            topic.cohosts.remove(participant)
+        if topic.proposer_id == participant.id:
+            topic.proposer = None
     event.participants.remove(participant)
     db.session.flush()
     record(event, "participant_left", {"participant_id": participant.id})
+    for topic in hosted:
+        record(event, "topic_updated", {"topic": topic_view(topic)})
+    if had_votes:
+        record_votes_changed(event)
 
 
 def renew_resume_link(participant):

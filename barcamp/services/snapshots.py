@@ -1,5 +1,10 @@
 """What a live page shows, as plain data: sent on connect, served as state.json."""
 
+from sqlalchemy import func, select
+
+from barcamp.extensions import db
+from barcamp.models import Topic, TopicStatus, Vote
+
 
 def event_summary(event):
     return {
@@ -10,6 +15,11 @@ def event_summary(event):
         "timezone": event.timezone,
         "locale": event.locale,
         "phase": event.phase,
+        "proposals_open": event.proposals_open,
+        "voting_open": event.voting_open,
+        "vote_budget": event.vote_budget,
+        "max_votes_per_topic": event.max_votes_per_topic,
+        "blind_voting": event.blind_voting,
     }
 
 
@@ -32,20 +42,70 @@ def rooms_and_slots(event):
 
 
 def participant_view(participant):
+    return {"id": participant.id, "name": participant.display_name, "role": participant.role}
+
+
+def topic_view(topic):
+    """A topic as pages show it; hosts by participant id (names come from the list)."""
     return {
-        "id": participant.id,
-        "name": participant.display_name,
-        "role": participant.role,
+        "id": topic.id,
+        "title": topic.title,
+        "pitch": topic.pitch,
+        "format": topic.format,
+        "needs": list(topic.needs),
+        "proposer_id": topic.proposer_id,
+        "host_ids": topic.host_ids(),
+        "created_at": topic.created_at.isoformat(timespec="seconds"),
     }
 
 
-def event_snapshot(event):
-    """The full public state of an event's live pages, with its version."""
-    participants = [participant_view(p) for p in event.participants]
+def open_topics(event):
+    return db.session.scalars(
+        select(Topic)
+        .where(Topic.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        .order_by(Topic.id)
+    ).all()
+
+
+def tallies(event):
+    """Dots per open topic, as [[topic_id, dots], …], and the total of dots cast."""
+    rows = db.session.execute(
+        select(Vote.topic_id, func.sum(Vote.dots))
+        .join(Topic, Topic.id == Vote.topic_id)
+        .where(Vote.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        .group_by(Vote.topic_id)
+        .order_by(Vote.topic_id)
+    ).all()
+    counts = [[topic_id, int(dots)] for topic_id, dots in rows]
+    return counts, sum(dots for _, dots in counts)
+
+
+def tallies_view(event):
+    """Tallies as everybody may see them: counts hidden while blind voting is open."""
+    counts, total = tallies(event)
     return {
+        "votes_version": event.votes_version,
+        "total": total,
+        "counts": counts if event.tallies_visible else None,
+    }
+
+
+def event_snapshot(event, participant=None):
+    """The full state of an event's live pages, with its versions; `me` for a participant."""
+    participants = [participant_view(p) for p in event.participants]
+    topics = open_topics(event)
+    snapshot = {
         "version": event.version,
         "event": event_summary(event),
         **rooms_and_slots(event),
         "participants": participants,
         "present": len(participants),
+        "topics": [topic_view(t) for t in topics],
+        "spotlight": next((t.id for t in topics if t.spotlight), None),
+        "tallies": tallies_view(event),
     }
+    if participant is not None:
+        from barcamp.services.voting import my_votes
+
+        snapshot["me"] = my_votes(participant)
+    return snapshot

@@ -1,4 +1,4 @@
-"""Cleaning of short texts typed by people (names, titles)."""
+"""Cleaning of texts typed by people: names and titles (one line), pitches (a few lines)."""
 
 import re
 import unicodedata
@@ -8,20 +8,20 @@ from flask_babel import lazy_gettext as _l
 from barcamp.errors import ValidationFailed
 
 _SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# Control and format characters (bidi overrides included) have no place in such texts.
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
 
 
-def clean_line(value, *, field, max_length, required=True):
-    """Return a one-line text normalized and checked, or raise ValidationFailed."""
+def _as_text(value, field):
     if value is None:
-        value = ""
+        return ""
     if not isinstance(value, str):
         raise ValidationFailed.on(field, _l("This field must be text."))
-    text = unicodedata.normalize("NFC", value)
-    # Control and format characters (including bidi overrides) have no place in a name.
-    text = "".join(
-        " " if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} else char for char in text
-    )
-    text = _SPACES.sub(" ", text).strip()
+    return unicodedata.normalize("NFC", value)
+
+
+def _checked(text, field, max_length, required):
     if required and not text:
         raise ValidationFailed.on(field, _l("This field is required."))
     if len(text) > max_length:
@@ -34,3 +34,25 @@ def clean_line(value, *, field, max_length, required=True):
             ),
         )
     return text
+
+
+def clean_line(value, *, field, max_length, required=True):
+    """Return a one-line text normalized and checked, or raise ValidationFailed."""
+    text = "".join(
+        " " if unicodedata.category(char) in _INVISIBLE else char for char in _as_text(value, field)
+    )
+    return _checked(_SPACES.sub(" ", text).strip(), field, max_length, required)
+
+
+def clean_text(value, *, field, max_length, required=False):
+    """Return a short text of a few lines normalized and checked."""
+    lines = _as_text(value, field).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [
+        _SPACES.sub(
+            " ",
+            "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in line),
+        ).strip()
+        for line in lines
+    ]
+    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return _checked(text, field, max_length, required)

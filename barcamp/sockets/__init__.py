@@ -4,12 +4,25 @@ acknowledgement and broadcast; docs/protocol.md lists them all."""
 from flask import current_app
 
 from barcamp.errors import HTTP_MESSAGES
-from barcamp.sockets import connection, participants
+from barcamp.sockets import connection, facilitation, participants, topics, voting
 
 HANDLERS = {
     "connect": connection.connect,
     "snapshot": connection.snapshot,
     "participant_rename": participants.participant_rename,
+    "topic_propose": topics.topic_propose,
+    "topic_similar": topics.topic_similar,
+    "topic_edit": topics.topic_edit,
+    "topic_withdraw": topics.topic_withdraw,
+    "topic_cohost": topics.topic_cohost,
+    "vote_cast": voting.vote_cast,
+    "vote_withdraw": voting.vote_withdraw,
+    "vote_move": voting.vote_move,
+    "marketplace_set": facilitation.marketplace_set,
+    "topic_hide": facilitation.topic_hide,
+    "topic_unhide": facilitation.topic_unhide,
+    "topic_merge": facilitation.topic_merge,
+    "topic_spotlight": facilitation.topic_spotlight,
 }
 
 

@@ -7,30 +7,31 @@ from barcamp import identity, live
 from barcamp.errors import BarcampError
 from barcamp.services.events import get_event
 from barcamp.services.snapshots import event_snapshot
-from barcamp.sockets.context import BOUND_EVENT, bound_event, current_visitor
+from barcamp.sockets.context import BOUND_EVENT, query
 
 
 def connect(auth=None):
     """connect, auth {event: code}: refused unless this browser joined the event or
-    holds one of its role links. Joins the event's room, then emits `snapshot`."""
+    holds one of its role links. Joins the event's room (and the participant's own),
+    then emits `snapshot`."""
     code = auth.get("event") if isinstance(auth, dict) else None
     try:
         event = get_event(code)
     except BarcampError:
         raise ConnectionRefusedError("unknown_event") from None
-    if not identity.visitor(event).is_member:
+    visitor = identity.visitor(event)
+    if not visitor.is_member:
         raise ConnectionRefusedError("not_a_member")
     session[BOUND_EVENT] = event.id
-    # Join the room before reading the snapshot: a change committed in between is
+    # Join the rooms before reading the snapshot: a change committed in between is
     # then in the snapshot or broadcast after it, never lost.
     join_room(live.event_room(event.id))
-    live.send_snapshot(request.sid, event_snapshot(event))
+    if visitor.participant is not None:
+        join_room(live.participant_room(visitor.participant.id))
+    live.send_snapshot(request.sid, event_snapshot(event, visitor.participant))
 
 
-def snapshot(payload=None):
-    """snapshot: ack {ok, snapshot}. Asked by a client that saw a version gap."""
-    try:
-        current_visitor()
-        return {"ok": True, "snapshot": event_snapshot(bound_event())}
-    except BarcampError as error:
-        return error.as_ack()
+@query
+def snapshot(visitor, payload):
+    """snapshot {}: ack {ok, snapshot}. Asked by a client that saw a version gap."""
+    return {"snapshot": event_snapshot(visitor.event, visitor.participant)}

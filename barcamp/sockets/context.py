@@ -35,9 +35,16 @@ def current_visitor():
     return visitor
 
 
+def participant_of(visitor):
+    """The participant acting; holding a role link is not enough to vote or propose."""
+    if visitor.participant is None:
+        raise Forbidden(_l("Join the event first: type the name others will see."))
+    return visitor.participant
+
+
 def mutation(rule="120/minute"):
-    """Wrap a handler that changes something: identity re-checked, rate-limited,
-    run in the unit of work, retried operation ids answered from storage.
+    """Wrap a handler that changes something: identity re-checked, rate-limited per
+    person, run in the unit of work, retried operation ids answered from storage.
 
     The handler receives (visitor, payload) and returns extra ack fields.
     """
@@ -72,6 +79,20 @@ def mutation(rule="120/minute"):
         return wrapper
 
     return decorate
+
+
+def query(handler):
+    """Wrap a handler that only reads: identity re-checked, errors as acks."""
+
+    @functools.wraps(handler)
+    def wrapper(payload=None):
+        try:
+            payload = payload if isinstance(payload, dict) else {}
+            return {"ok": True, **handler(current_visitor(), payload)}
+        except BarcampError as error:
+            return error.as_ack()
+
+    return wrapper
 
 
 def _op_id(payload):

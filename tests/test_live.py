@@ -1,0 +1,72 @@
+"""Tallies are coalesced: at most one message per event per interval, the latest state."""
+
+from barcamp.live.coalescer import Coalescer
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+        self.scheduled = []
+
+    def clock(self):
+        return self.now
+
+    def later(self, delay, function, *args):
+        self.scheduled.append((self.now + delay, function, args))
+
+    def advance(self, seconds):
+        self.now += seconds
+        due = [item for item in self.scheduled if item[0] <= self.now]
+        self.scheduled = [item for item in self.scheduled if item[0] > self.now]
+        for _, function, args in due:
+            function(*args)
+
+
+def make(interval=0.25):
+    time, sent = FakeTime(), []
+    coalescer = Coalescer(interval, sent.append, later=time.later, clock=time.clock)
+    return coalescer, time, sent
+
+
+def test_the_first_change_goes_out_at_once():
+    coalescer, _, sent = make()
+    coalescer.changed("event-1")
+    assert sent == ["event-1"]
+
+
+def test_a_burst_of_changes_makes_one_more_message_at_the_end_of_the_interval():
+    coalescer, time, sent = make()
+    coalescer.changed("event-1")
+    for _ in range(100):  # a hundred votes in 0.1 s
+        time.advance(0.001)
+        coalescer.changed("event-1")
+    assert sent == ["event-1"]
+    time.advance(0.25)
+    assert sent == ["event-1", "event-1"]
+
+
+def test_a_steady_stream_is_capped_at_four_messages_a_second():
+    coalescer, time, sent = make()
+    for _ in range(1000):  # 100 votes a second for 10 seconds
+        coalescer.changed("event-1")
+        time.advance(0.01)
+    assert 38 <= len(sent) <= 41
+
+
+def test_events_are_coalesced_separately():
+    coalescer, time, sent = make()
+    coalescer.changed("a")
+    coalescer.changed("b")
+    coalescer.changed("a")
+    assert sent == ["a", "b"]
+    time.advance(0.3)
+    assert sent == ["a", "b", "a"]
+
+
+def test_a_quiet_event_sends_at_once_again():
+    coalescer, time, sent = make()
+    coalescer.changed("a")
+    time.advance(5)
+    coalescer.changed("a")
+    assert sent == ["a", "a"]
+    assert time.scheduled == []
