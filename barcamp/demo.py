@@ -1,6 +1,7 @@
 """The demo event, modelled on the founding barcamp: a day of public-sector
 workshops on professional social networks, in Paris, about sixty people."""
 
+import random
 from datetime import date, time
 
 from sqlalchemy import select
@@ -9,6 +10,8 @@ from barcamp.extensions import db
 from barcamp.models import Event, Phase, Role, SlotKind
 from barcamp.services import events as event_service
 from barcamp.services import participants as participant_service
+from barcamp.services import topics as topic_service
+from barcamp.services import voting
 from barcamp.services.events import EventSettings, RoomRow, SlotRow
 
 DEMO_CODE = "BERCY"
@@ -53,8 +56,57 @@ PEOPLE = [
 ]  # fmt: skip
 
 
+# Topics proposed on the spot, as on the day (the themes the account of it tells).
+TOPICS = [
+    (
+        "Résistance au changement et désarroi",
+        "workshop",
+        ["whiteboard"],
+        "Ceux qui veulent faire bouger les lignes se sentent seuls. Comment convaincre ?",
+    ),
+    (
+        "La parole de l'agent : droit de réserve et poids de la hiérarchie",
+        "discussion",
+        [],
+        "S'exprimer publiquement dans son administration sans se faire taper dessus.",
+    ),
+    (
+        "Réseau social d'entreprise : le nom qui fait tousser",
+        "discussion",
+        [],
+        "Faut-il mettre en place un RSE sans l'appeler ainsi ?",
+    ),
+    (
+        "Faire pour voir et apprendre, plutôt qu'un projet à la Merise",
+        "workshop",
+        ["flipchart"],
+        "Tester les usages d'abord, écrire le cahier des charges ensuite.",
+    ),
+    ("Le cloud pour travailler les usages sans projet informatique", "talk", ["projector"], ""),
+    (
+        "Distinguer ce qui doit être fait de ce qui doit être lu",
+        "workshop",
+        ["projector"],
+        "1000 câbles par jour, 5 lus par le Président : hiérarchiser l'information.",
+    ),
+    (
+        "Porteurs de changement : se rencontrer et se fédérer",
+        "discussion",
+        [],
+        "Trop seuls dans nos organisations : créer un réseau entre administrations.",
+    ),
+    (
+        "Curation : faire remonter le meilleur des communautés",
+        "demo",
+        ["projector"],
+        "L'exemple d'un portail où cohabitent des communautés professionnelles.",
+    ),
+]
+
+
 def create_demo(day=None):
-    """Create the demo event (French, 60 people, 4 rooms, 7 slots); return it and its keys."""
+    """Create the demo event (French, 60 people, 4 rooms, 7 slots, 8 topics with votes,
+    proposals and voting open); return it and its role links' secrets."""
     day = day or date.today()
     settings = EventSettings(
         name="Barcamp Bercy — les réseaux sociaux dans l'administration",
@@ -66,11 +118,21 @@ def create_demo(day=None):
     rooms = [RoomRow(name, capacity) for name, capacity in ROOMS]
     slots = [SlotRow(start, end, kind, label) for start, end, kind, label in SLOTS]
     event, keys = event_service.create_event(settings, rooms, slots, code=DEMO_CODE)
-    event.phase = Phase.PROPOSALS
+    event.phase = Phase.VOTING
+    event.proposals_open = event.voting_open = True
     participant_service.join(event, ORGANIZER, role=Role.ORGANIZER)
     participant_service.join(event, FACILITATOR, role=Role.FACILITATOR)
-    for name in PEOPLE:
-        participant_service.join(event, name)
+    people = [participant_service.join(event, name)[0] for name in PEOPLE]
+    topics = [
+        topic_service.propose(proposer, title, pitch, format, needs, allow_similar=True)
+        for proposer, (title, format, needs, pitch) in zip(people[::7], TOPICS, strict=False)
+    ]
+    # About two in three have voted already; some topics draw more than others.
+    chance = random.Random(2013)
+    weights = [9, 6, 5, 4, 3, 4, 5, 2]
+    for person in people[:40]:
+        for topic in set(chance.choices(topics, weights=weights, k=3)):
+            voting.cast_vote(person, topic.id)
     return event, keys
 
 

@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations, gettext
 
 from barcamp.models import Phase, Role, SlotKind
 
@@ -22,6 +22,60 @@ def asset(filename):
     return url_for("static", filename=filename, v=version)
 
 
+def ui_labels():
+    """Words the live pages need, in the page's language, for Jinja and live.js alike.
+    Placeholders stay in: `plural()` here and live.js fill them."""
+    from barcamp.forms.topics import FORMATS, NEEDS
+
+    ngettext = get_translations().ngettext  # the raw text, not yet formatted
+
+    return {
+        "formats": {choice.value: str(choice.label) for choice in FORMATS},
+        "needs": {choice.value: str(choice.label) for choice in NEEDS},
+        "needs_title": gettext("Needs:"),
+        "hosts": gettext("Hosted by %(names)s"),
+        "no_host": gettext("Its proposer has left"),
+        "votes_one": ngettext("%(num)d vote", "%(num)d votes", 1),
+        "votes_other": ngettext("%(num)d vote", "%(num)d votes", 2),
+        "mine": gettext("Your votes: %(num)d"),
+        "left_one": ngettext(
+            "You have %(num)d vote left out of %(budget)d",
+            "You have %(num)d votes left out of %(budget)d",
+            1,
+        ),
+        "left_other": ngettext(
+            "You have %(num)d vote left out of %(budget)d",
+            "You have %(num)d votes left out of %(budget)d",
+            2,
+        ),
+        "blind": gettext("Counts are hidden until voting closes."),
+        "total_one": ngettext("%(num)d vote cast", "%(num)d votes cast", 1),
+        "total_other": ngettext("%(num)d vote cast", "%(num)d votes cast", 2),
+        "proposals_open": gettext("Proposals open"),
+        "proposals_closed": gettext("Proposals closed"),
+        "voting_open": gettext("Voting open"),
+        "voting_closed": gettext("Voting closed"),
+        "similar": gettext("Similar topics already on the wall:"),
+        "network": gettext("No answer from the server: your action was not saved. Try again."),
+    }
+
+
+def plural(labels, key, num, **values):
+    """`labels[key_one]` or `labels[key_other]` as the page's language counts `num`."""
+    form = "one" if get_locale().plural_form(num) == "one" else "other"
+    return labels[f"{key}_{form}"] % dict(values, num=num)
+
+
+def format_named(text, **values):
+    """Fill %(name)s placeholders of a translated text."""
+    return text % values
+
+
+def extract(key, mapping):
+    """For `ids | map("extract", names)`: the value a mapping holds for a key."""
+    return mapping.get(key, "")
+
+
 def register_asset_caching(app):
     """Fingerprinted static files (`?v=…`) can be cached for a year; others revalidate."""
     default = app.get_send_file_max_age
@@ -35,7 +89,18 @@ def register_asset_caching(app):
 def register_template_helpers(app):
     register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(asset=asset, Role=Role, Phase=Phase, SlotKind=SlotKind)
+    from barcamp.routes.views import ranked, wall_view
+
+    app.jinja_env.globals.update(
+        asset=asset,
+        plural=plural,
+        wall_view=wall_view,
+        ranked=ranked,
+        Role=Role,
+        Phase=Phase,
+        SlotKind=SlotKind,
+    )
+    app.jinja_env.filters.update(format_named=format_named, extract=extract)
 
     @app.context_processor
     def inject_request_globals():

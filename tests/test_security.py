@@ -4,7 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from barcamp.extensions import db
-from barcamp.models import Event, Participant, Role
+from barcamp.models import Event, Participant, Role, Topic, Vote
+from barcamp.services import participants as participant_service
+from barcamp.services import topics as topic_service
+from barcamp.unit_of_work import unit_of_work
 from tests.conftest import text_of
 from tests.test_routes_events import event_form
 
@@ -43,20 +46,42 @@ class TestFormsWithoutTheirSecurityToken:
     def config_overrides(self):
         return {"WTF_CSRF_ENABLED": True}
 
-    def test_every_form_post_needs_its_token(self, client, app, make_event, add_participant):
+    def test_every_form_post_needs_its_token(self, client, app, make_event):
         event, keys = make_event()
+        with app.app_context(), unit_of_work():
+            stored = db.session.get(Event, event.id)
+            stored.proposals_open = stored.voting_open = True
+            claire, _ = participant_service.join(stored, "Claire", role="organizer")
+            topic = topic_service.propose(claire, "Sujet")
         client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
         posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
-        assert len(posts) >= 7
+        assert len(posts) >= 17
+        forged = {
+            "display_name": "Mallory",
+            "name": "Forged",
+            "title": "Forged",
+            "topic_id": str(topic.id),
+            "source_id": str(topic.id),
+            "target_id": str(topic.id),
+            "proposals_open": "false",
+            "vote_budget": "9",
+        }
         for rule in posts:
-            path = rule.rule.replace("<code>", event.code).replace("<role>", "facilitator")
-            response = client.post(path, data={"display_name": "Mallory", "name": "Forged"})
+            path = (
+                rule.rule.replace("<code>", event.code)
+                .replace("<role>", "facilitator")
+                .replace("<int:topic_id>", str(topic.id))
+            )
+            response = client.post(path, data=forged)
             assert response.status_code in {302, 303, 400, 403}, path
         with app.app_context():
-            assert db.session.scalars(select(Participant)).all() == []
+            assert [p.display_name for p in db.session.scalars(select(Participant))] == ["Claire"]
             stored = db.session.get(Event, event.id)
             assert stored.name == "Barcamp de test"
             assert stored.facilitator_key_digest == event.facilitator_key_digest
+            assert (stored.proposals_open, stored.vote_budget) == (True, 3)
+            assert [t.title for t in db.session.scalars(select(Topic))] == ["Sujet"]
+            assert db.session.scalars(select(Vote)).all() == []
 
     def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
         response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})

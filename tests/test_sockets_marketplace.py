@@ -27,8 +27,11 @@ def market(app, make_event, socket_client):
     projector_browser = app.test_client()
     projector_browser.get(f"/e/{event.code}/key/{keys[Role.FACILITATOR]}")
     projector = socket_client(projector_browser, event)
-    ack = projector.emit("marketplace_set", {"op_id": "open", "proposals_open": True,
-                                             "voting_open": True}, callback=True)
+    ack = projector.emit(
+        "marketplace_set",
+        {"op_id": "open", "proposals_open": True, "voting_open": True},
+        callback=True,
+    )
     assert ack["ok"], ack
     received(projector)
 
@@ -52,15 +55,25 @@ def names(messages):
 
 def dots_in_db(app):
     with app.app_context():
-        return dict(db.session.execute(
-            select(Vote.topic_id, db.func.sum(Vote.dots)).group_by(Vote.topic_id)).all())
+        return dict(
+            db.session.execute(
+                select(Vote.topic_id, db.func.sum(Vote.dots)).group_by(Vote.topic_id)
+            ).all()
+        )
 
 
 def test_a_proposal_appears_live_for_everybody(market):
     amelie, baptiste = market.person("Amélie"), market.person("Baptiste")
     received(market.projector)
-    ack = emit(amelie, "topic_propose", op_id="p1", title="Résistance au changement",
-               pitch="Comment convaincre ?", format="workshop", needs=["whiteboard"])
+    ack = emit(
+        amelie,
+        "topic_propose",
+        op_id="p1",
+        title="Résistance au changement",
+        pitch="Comment convaincre ?",
+        format="workshop",
+        needs=["whiteboard"],
+    )
     assert ack["ok"], ack
     for sio in (baptiste, market.projector):
         [message] = received(sio)
@@ -143,14 +156,17 @@ def test_a_vote_for_no_topic_is_refused_and_nobody_hears_of_it(market, app, topi
 
 def test_votes_over_budget_or_when_closed_are_refused(market, app):
     amelie = market.person("Amélie")
-    ids = [emit(amelie, "topic_propose", op_id=f"p{i}", title=title, allow_similar=True)
-           ["topic_id"] for i, title in enumerate(["Un", "Deux", "Trois", "Quatre"])]
+    ids = [
+        emit(amelie, "topic_propose", op_id=f"p{i}", title=title, allow_similar=True)["topic_id"]
+        for i, title in enumerate(["Un", "Deux", "Trois", "Quatre"])
+    ]
     for i, topic_id in enumerate(ids[:3]):
         assert emit(amelie, "vote_cast", op_id=f"v{i}", topic_id=topic_id)["ok"]
     over = emit(amelie, "vote_cast", op_id="v9", topic_id=ids[3])
     assert over["error"]["code"] == "over_budget"
     assert over["error"]["message"] == (
-        "Il ne vous reste aucun vote : retirez-en un pour voter pour ce sujet.")
+        "Il ne vous reste aucun vote : retirez-en un pour voter pour ce sujet."
+    )
     emit(market.projector, "marketplace_set", op_id="close", voting_open=False)
     closed = emit(amelie, "vote_withdraw", op_id="w1", topic_id=ids[0])
     assert closed["error"]["code"] == "voting_closed"
@@ -198,15 +214,23 @@ def test_the_facilitator_merges_duplicates_live(market, app):
     emit(celine, "vote_cast", op_id="v2", topic_id=dup["topic_id"])
     received(celine), received(market.projector)
 
-    ack = emit(market.projector, "topic_merge", op_id="m1", source_id=dup["topic_id"],
-               target_id=kept["topic_id"])
+    ack = emit(
+        market.projector,
+        "topic_merge",
+        op_id="m1",
+        source_id=dup["topic_id"],
+        target_id=kept["topic_id"],
+    )
 
     assert ack["ok"]
     heard = {m["name"]: m["args"][0] for m in received(market.projector)}
     assert set(heard) == {"topic_removed", "topic_updated", "tallies"}
-    assert heard["topic_removed"] == {"topic_id": dup["topic_id"], "reason": "merged",
-                                      "merged_into": kept["topic_id"],
-                                      "version": heard["topic_removed"]["version"]}
+    assert heard["topic_removed"] == {
+        "topic_id": dup["topic_id"],
+        "reason": "merged",
+        "merged_into": kept["topic_id"],
+        "version": heard["topic_removed"]["version"],
+    }
     assert len(heard["topic_updated"]["topic"]["host_ids"]) == 2
     assert heard["tallies"]["counts"] == [[kept["topic_id"], 1]]
     mine = [m for m in received(celine) if m["name"] == "my_votes"]
@@ -225,8 +249,10 @@ def test_the_spotlight_is_heard_by_the_projector(market):
 
 def test_a_flood_of_proposals_is_slowed_per_person_not_per_address(market, app):
     amelie, baptiste = market.person("Amélie"), market.person("Baptiste")
-    acks = [emit(amelie, "topic_propose", op_id=f"f{i}", title=f"Sujet {i}",
-                 allow_similar=True) for i in range(11)]
+    acks = [
+        emit(amelie, "topic_propose", op_id=f"f{i}", title=f"Sujet {i}", allow_similar=True)
+        for i in range(11)
+    ]
     assert all(ack["ok"] for ack in acks[:10])
     assert acks[10]["error"]["code"] == "rate_limited"
     # Baptiste shares Amélie's address (the same ministry) and is not slowed down.

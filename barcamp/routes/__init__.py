@@ -6,9 +6,9 @@ from barcamp.services.events import get_event
 
 
 def register_blueprints(app):
-    from barcamp.routes import events, main, participants, screen
+    from barcamp.routes import events, facilitation, main, participants, screen, topics
 
-    for module in (main, events, participants, screen):
+    for module in (main, events, participants, topics, facilitation, screen):
         app.register_blueprint(module.bp)
 
     @app.url_value_preprocessor

@@ -20,11 +20,13 @@ from barcamp import identity
 from barcamp.errors import Forbidden, NotFound, ValidationFailed
 from barcamp.forms import ConfirmForm
 from barcamp.forms.events import EventForm, new_event_form
+from barcamp.forms.topics import VotingRulesForm
 from barcamp.models import Role
 from barcamp.ratelimit import limiter
 from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import matches
 from barcamp.services import events as event_service
+from barcamp.services.facilitation import set_voting_rules
 from barcamp.services.participants import grant_role
 from barcamp.unit_of_work import unit_of_work
 
@@ -105,37 +107,43 @@ def _require_organizer():
     return visitor
 
 
-@bp.route("/e/<code>/organize", methods=["GET", "POST"])
-def organize(code=None):
-    """The organizer's page: share links, edit the event, its rooms and slots."""
-    visitor = _require_organizer()
-    event = g.event
-    form = EventForm()
-    del form.admin_token
-    status = 200
-    if not form.is_submitted():
-        form.fill_from(event)
-    elif not _edit_rows_requested(form):
-        valid = form.validate()
-        status = form.failure_status
-        if valid:
-            try:
-                with unit_of_work():
-                    event_service.update_event(
-                        event, form.settings(), form.room_rows(), form.slot_rows()
-                    )
-            except ValidationFailed as failure:
-                form.apply_errors(failure)
-            else:
-                flash(_("Changes saved."), "success")
-                return redirect(url_for("events.organize"))
+def _render_organize(visitor, *, form=None, rules_form=None, status=200):
+    if form is None:
+        form = EventForm(formdata=None)
+        del form.admin_token
+        form.fill_from(visitor.event)
     return render_template(
         "events/organize.html",
         form=form,
         visitor=visitor,
-        links=_links(event),
-        rotate_form=ConfirmForm(),
+        links=_links(visitor.event),
+        rotate_form=ConfirmForm(formdata=None),
+        rules_form=rules_form or VotingRulesForm(formdata=None, obj=visitor.event),
     ), status
+
+
+@bp.route("/e/<code>/organize", methods=["GET", "POST"])
+def organize():
+    """The organizer's page: share links, edit the event, its rooms and slots."""
+    visitor = _require_organizer()
+    if request.method == "GET":
+        return _render_organize(visitor)
+    form = EventForm()
+    del form.admin_token
+    if _edit_rows_requested(form):
+        return _render_organize(visitor, form=form)
+    if form.validate():
+        try:
+            with unit_of_work():
+                event_service.update_event(
+                    visitor.event, form.settings(), form.room_rows(), form.slot_rows()
+                )
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("events.organize"))
+    return _render_organize(visitor, form=form, status=form.failure_status)
 
 
 def _links(event):
@@ -188,3 +196,25 @@ def open_role_link(secret):
         with unit_of_work():
             grant_role(visitor.participant, role)
     return leave_secret_link("events.organize" if role is Role.ORGANIZER else "participants.home")
+
+
+@bp.post("/e/<code>/organize/voting")
+def voting_rules():
+    """Set the votes per person, the maximum per topic, and blind voting."""
+    visitor = _require_organizer()
+    form = VotingRulesForm()
+    if form.validate():
+        try:
+            with unit_of_work():
+                set_voting_rules(
+                    visitor,
+                    budget=form.vote_budget.data,
+                    max_per_topic=form.max_votes_per_topic.data,
+                    blind=form.blind_voting.data,
+                )
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            flash(_("Voting rules saved."), "success")
+            return redirect(url_for("events.organize") + "#voting", code=303)
+    return _render_organize(visitor, rules_form=form, status=form.failure_status)

@@ -10,30 +10,34 @@ from barcamp.errors import NotFound, ValidationFailed
 from barcamp.extensions import db
 from barcamp.forms import ConfirmForm
 from barcamp.forms.participants import DisplayNameForm
+from barcamp.forms.topics import TopicActionForm, TopicForm
 from barcamp.models import Participant
 from barcamp.ratelimit import limiter
 from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import digest
 from barcamp.services import participants as participant_service
-from barcamp.services.snapshots import event_snapshot
+from barcamp.services.snapshots import event_snapshot, topic_view
 from barcamp.unit_of_work import unit_of_work
 
 bp = Blueprint("participants", __name__, url_prefix="/e/<code>")
 
 
-def _render_home(visitor, *, join_form=None, rename_form=None, status=200):
+def render_home(
+    visitor, *, join_form=None, rename_form=None, topic_form=None, similar=(), status=200
+):
+    """The event's page: the join form, or the live marketplace once joined."""
     event = g.event
     resume_secret = identity.resume_secret(event) if visitor.participant else None
+    name = visitor.participant.display_name if visitor.participant else ""
     return render_template(
         "participants/home.html",
         visitor=visitor,
-        snapshot=event_snapshot(event),
+        snapshot=event_snapshot(event, visitor.participant),
         join_form=join_form or DisplayNameForm(formdata=None),
-        rename_form=rename_form
-        or DisplayNameForm(
-            formdata=None,
-            display_name=visitor.participant.display_name if visitor.participant else "",
-        ),
+        rename_form=rename_form or DisplayNameForm(formdata=None, display_name=name),
+        topic_form=topic_form or TopicForm(formdata=None),
+        similar=[topic_view(topic) for topic in similar],
+        action_form=TopicActionForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         resume_url=(
             external_url("participants.resume", secret=resume_secret) if resume_secret else None
@@ -44,7 +48,7 @@ def _render_home(visitor, *, join_form=None, rename_form=None, status=200):
 @bp.get("")
 def home():
     """Join the event with a name, or, once joined, see who is here."""
-    return _render_home(identity.visitor(g.event))
+    return render_home(identity.visitor(g.event))
 
 
 @bp.post("/join")
@@ -66,7 +70,7 @@ def join():
         else:
             identity.remember_participant(g.event, participant, secret)
             return redirect(url_for("participants.home"), code=303)
-    return _render_home(visitor, join_form=form, status=form.failure_status)
+    return render_home(visitor, join_form=form, status=form.failure_status)
 
 
 def _require_participant():
@@ -106,7 +110,7 @@ def rename():
         else:
             flash(_("Your name is now %(name)s.", name=visitor.participant.display_name), "success")
             return redirect(url_for("participants.home"), code=303)
-    return _render_home(visitor, rename_form=form, status=form.failure_status)
+    return render_home(visitor, rename_form=form, status=form.failure_status)
 
 
 @bp.post("/me/resume-link")

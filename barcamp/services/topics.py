@@ -84,7 +84,9 @@ def propose(
     return topic
 
 
-def _may_edit(visitor, topic):
+def check_may_edit(visitor, topic):
+    """Refuse unless this visitor may change the topic now."""
+    _open_topic(topic)
     if visitor.can(Role.FACILITATOR):
         return
     if visitor.participant is None or visitor.participant.id not in topic.host_ids():
@@ -100,8 +102,7 @@ def _open_topic(topic):
 
 def edit(visitor, topic, title, pitch="", format=TopicFormat.DISCUSSION, needs=None):
     """Change a topic: its hosts while proposals are open, facilitators at any time."""
-    _open_topic(topic)
-    _may_edit(visitor, topic)
+    check_may_edit(visitor, topic)
     for field, value in _checked(title, pitch, format, needs).items():
         setattr(topic, field, value)
     db.session.flush()

@@ -20,7 +20,8 @@ def topic_propose(visitor, payload):
     topic_id}, or error `similar_topics` with the ids of near-duplicates (send again with
     allow_similar to propose anyway). Broadcasts `topic_created`."""
     topic = topic_service.propose(
-        participant_of(visitor), **_fields(payload),
+        participant_of(visitor),
+        **_fields(payload),
         allow_similar=payload.get("allow_similar") is True,
     )
     return {"topic_id": topic.id}

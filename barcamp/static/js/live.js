@@ -2,7 +2,9 @@
  *
  * On every (re)connect the server sends a full `snapshot`; each broadcast then
  * carries the event's next `version`. A gap means something was missed, so the
- * page asks for a fresh snapshot. User text is always set with textContent.
+ * page asks for a fresh snapshot. Tallies and one's own votes are state messages,
+ * ordered by `votes_version`: the latest wins. User text is only set with
+ * textContent. Without JavaScript every action is a plain form that still works.
  */
 (function () {
   "use strict";
@@ -10,31 +12,61 @@
   var body = document.body;
   if (!body.hasAttribute("data-live-page") || typeof io === "undefined") return;
 
+  var page = body.dataset.page;
   var me = body.dataset.me ? Number(body.dataset.me) : null;
+  var labelsNode = document.getElementById("ui-labels");
+  var labels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  var lang = document.documentElement.lang || "fr";
+  var plurals = new Intl.PluralRules(lang);
   var state = null;
   var maxSeen = 0;
   var resyncing = false;
-  var rendered = null; // participant ids shown last time, to highlight arrivals
+  var seenPeople = null; // participant ids shown last time, to highlight arrivals
 
   var socket = io({ auth: { event: body.dataset.eventCode } });
 
-  /* ---- connection status ---- */
-  var statusBox = document.querySelector("[data-live-status]");
+  /* ---------- small helpers ---------- */
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)[sd]/g, function (_, key) { return String(values[key]); });
+  }
+  function plural(key, num, values) {
+    var form = plurals.select(num) === "one" ? "one" : "other";
+    values = values || {};
+    values.num = num;
+    return fill(labels[key + "_" + form] || "", values);
+  }
+  function setText(selector, text, root) {
+    $$(selector, root).forEach(function (node) { node.textContent = text; });
+  }
+  function show(node, visible) { if (node) node.hidden = !visible; }
+  function byId(list) {
+    var map = {};
+    (list || []).forEach(function (pair) { map[pair[0]] = pair[1]; });
+    return map;
+  }
+
+  /* ---------- connection status ---------- */
+
+  var statusBox = $("[data-live-status]");
   function setStatus(kind) {
     if (!statusBox) return;
-    var text = statusBox.querySelector("[data-status-text]");
+    var text = $("[data-status-text]", statusBox);
     statusBox.hidden = false;
     statusBox.dataset.state = kind;
     text.textContent = text.dataset[kind] || "";
   }
   socket.on("connect", function () { setStatus("connected"); });
   socket.on("disconnect", function () { setStatus("reconnecting"); });
-  socket.on("connect_error", function (error) {
+  socket.on("connect_error", function () {
     // A refusal from the server is final; anything else is the network.
     setStatus(socket.active ? "reconnecting" : "refused");
   });
 
-  /* ---- state: snapshot, then versioned changes ---- */
+  /* ---------- state: snapshot, versioned changes, state messages ---------- */
+
   socket.on("snapshot", function (snapshot) {
     state = snapshot;
     render();
@@ -64,31 +96,60 @@
     });
   }
 
-  function withoutParticipant(id) {
-    return state.participants.filter(function (p) { return p.id !== id; });
+  function without(list, id) { return list.filter(function (item) { return item.id !== id; }); }
+  function replaced(list, item) {
+    return list.map(function (old) { return old.id === item.id ? item : old; });
   }
 
   on("participant_joined", function (m) {
-    state.participants = withoutParticipant(m.participant.id).concat([m.participant]);
+    state.participants = without(state.participants, m.participant.id).concat([m.participant]);
   });
   on("participant_updated", function (m) {
-    state.participants = state.participants.map(function (p) {
-      return p.id === m.participant.id ? m.participant : p;
-    });
+    state.participants = replaced(state.participants, m.participant);
   });
   on("participant_left", function (m) {
-    state.participants = withoutParticipant(m.participant_id);
+    state.participants = without(state.participants, m.participant_id);
   });
   on("event_updated", function (m) {
     state.event = m.event;
-    state.rooms = m.rooms;
-    state.slots = m.slots;
+    if (m.rooms) state.rooms = m.rooms;
+    if (m.slots) state.slots = m.slots;
+  });
+  on("topic_created", function (m) {
+    state.topics = without(state.topics, m.topic.id).concat([m.topic]);
+  });
+  on("topic_updated", function (m) {
+    state.topics = replaced(state.topics, m.topic);
+  });
+  on("topic_removed", function (m) {
+    state.topics = without(state.topics, m.topic_id);
+    if (state.spotlight === m.topic_id) state.spotlight = null;
+  });
+  on("spotlight", function (m) { state.spotlight = m.topic_id; });
+
+  socket.on("tallies", function (tallies) {
+    if (!state || tallies.votes_version < state.tallies.votes_version) return;
+    state.tallies = tallies;
+    render();
+  });
+  socket.on("my_votes", function (mine) {
+    if (!state || (state.me && mine.votes_version < state.me.votes_version)) return;
+    state.me = mine;
+    render();
   });
 
-  /* ---- rendering ---- */
-  function setText(selector, text) {
-    document.querySelectorAll(selector).forEach(function (node) {
-      node.textContent = text;
+  /* ---------- rendering ---------- */
+
+  function names() {
+    var map = {};
+    state.participants.forEach(function (p) { map[p.id] = p.name; });
+    return map;
+  }
+
+  function hostsText(topic, nameOf) {
+    if (!topic.host_ids.length) return labels.no_host || "";
+    return fill(labels.hosts, {
+      names: topic.host_ids.map(function (id) { return nameOf[id] || "?"; }).join(", "),
     });
   }
 
@@ -97,12 +158,11 @@
     var limit = Number(list.dataset.limit) || Infinity;
     var people = state.participants.slice();
     if (newestFirst) people.reverse();
-    people = people.slice(0, limit);
-    var items = people.map(function (person) {
+    var items = people.slice(0, limit).map(function (person) {
       var item = document.createElement("li");
       item.dataset.id = person.id;
       if (person.id === me) item.className = "me";
-      if (rendered && !rendered.has(person.id)) item.classList.add("arrived");
+      if (seenPeople && !seenPeople.has(person.id)) item.classList.add("arrived");
       var name = document.createElement("span");
       name.className = "name";
       name.textContent = person.name;
@@ -118,17 +178,201 @@
     list.replaceChildren.apply(list, items);
   }
 
+  function renderMarketBar() {
+    var event = state.event;
+    $$("[data-live=proposals-state]").forEach(function (chip) {
+      chip.dataset.open = String(event.proposals_open);
+      chip.textContent = event.proposals_open ? labels.proposals_open : labels.proposals_closed;
+    });
+    $$("[data-live=voting-state]").forEach(function (chip) {
+      chip.dataset.open = String(event.voting_open);
+      chip.textContent = event.voting_open ? labels.voting_open : labels.voting_closed;
+    });
+    show($("[data-live=blind-note]"), state.tallies.counts === null);
+    if (state.me) setText("[data-live=budget]", plural("left", state.me.left, { budget: state.me.budget }));
+    setText("[data-live=total]", plural("total", state.tallies.total));
+    show($("[data-live=propose]"), event.proposals_open);
+  }
+
+  /* The attendee's wall: cards in the order topics were proposed (nothing jumps
+     while people vote); nodes are kept, so keyboard focus stays where it was. */
+  function renderWall(list) {
+    var template = $("#topic-template");
+    var nameOf = names();
+    var counts = byId(state.tallies.counts);
+    var visible = state.tallies.counts !== null;
+    var mine = state.me ? byId(state.me.votes) : {};
+    var left = state.me ? state.me.left : 0;
+    var event = state.event;
+    var existing = {};
+    $$(":scope > li[data-topic-id]", list).forEach(function (li) { existing[li.dataset.topicId] = li; });
+    var previous = null;
+    state.topics.forEach(function (topic) {
+      var li = existing[topic.id];
+      delete existing[topic.id];
+      if (!li) {
+        li = template.content.firstElementChild.cloneNode(true);
+        li.id = "topic-" + topic.id;
+        li.dataset.topicId = topic.id;
+        $$("input[name=topic_id]", li).forEach(function (input) { input.value = topic.id; });
+        var title = $("[data-slot=title]", li);
+        title.id = "topic-" + topic.id + "-title";
+        $("article", li).setAttribute("aria-labelledby", title.id);
+      }
+      setText("[data-slot=title]", topic.title, li);
+      setText("[data-slot=title-again]", " — " + topic.title, li);
+      setText("[data-slot=format]", labels.formats[topic.format] || "", li);
+      setText("[data-slot=hosts]", hostsText(topic, nameOf), li);
+      setText("[data-slot=pitch]", topic.pitch, li);
+      show($("[data-slot=pitch]", li), Boolean(topic.pitch));
+      var needs = topic.needs.map(function (need) { return labels.needs[need]; }).join(", ");
+      setText("[data-slot=needs]", labels.needs_title + " " + needs, li);
+      show($("[data-slot=needs]", li), topic.needs.length > 0);
+      var tally = $("[data-slot=tally]", li);
+      var count = counts[topic.id] || 0;
+      if (tally) {
+        var text = plural("votes", count);
+        if (tally.textContent !== text && tally.textContent) bump(tally);
+        tally.textContent = text;
+        show(tally, visible);
+      }
+      var dots = mine[topic.id] || 0;
+      var mineNode = $("[data-slot=mine]", li);
+      if (mineNode) {
+        $(".dots", mineNode).textContent = "●".repeat(dots);
+        mineNode.lastChild.textContent = " " + fill(labels.mine, { num: dots });
+        show(mineNode, dots > 0);
+      }
+      var isHost = topic.host_ids.indexOf(me) >= 0;
+      show($("[data-control=vote]", li), event.voting_open && dots < event.max_votes_per_topic && left > 0);
+      show($("[data-control=unvote]", li), event.voting_open && dots > 0);
+      show($("[data-control=cohost]", li), me !== null && !isHost);
+      show($("[data-control=uncohost]", li), isHost && topic.proposer_id !== me);
+      show($("[data-control=withdraw]", li), topic.proposer_id === me && event.proposals_open);
+      var edit = $("[data-control=edit]", li);
+      if (edit) {
+        edit.href = edit.dataset.href.replace(/\/0\/edit$/, "/" + topic.id + "/edit");
+        show(edit, isHost && event.proposals_open);
+      }
+      // Keep DOM order = state order, moving only what is out of place.
+      var expected = previous ? previous.nextElementSibling : list.firstElementChild;
+      if (expected !== li) list.insertBefore(li, expected);
+      previous = li;
+    });
+    Object.keys(existing).forEach(function (id) { existing[id].remove(); });
+    setText("[data-live=topic-count]", String(state.topics.length));
+    show($("[data-live=no-topics]"), state.topics.length === 0);
+  }
+
+  function bump(node) {
+    node.classList.remove("bumped");
+    void node.offsetWidth; // restart the animation
+    node.classList.add("bumped");
+  }
+
+  /* The projector's ranking: most votes first, moved with a calm slide (FLIP). */
+  function renderRanking(list) {
+    var counts = byId(state.tallies.counts);
+    var visible = state.tallies.counts !== null;
+    var ranked = state.topics.slice().sort(function (a, b) {
+      return (counts[b.id] || 0) - (counts[a.id] || 0) || a.id - b.id;
+    }).slice(0, 10);
+    var top = ranked.length ? counts[ranked[0].id] || 0 : 0;
+    var before = {};
+    var existing = {};
+    $$(":scope > li", list).forEach(function (li) {
+      existing[li.dataset.topicId] = li;
+      before[li.dataset.topicId] = li.getBoundingClientRect().top;
+    });
+    var items = ranked.map(function (topic) {
+      var li = existing[topic.id];
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.topicId = topic.id;
+        ["title", "count", "bar"].forEach(function (slot) {
+          var span = document.createElement("span");
+          span.className = "rank-" + slot;
+          span.dataset.slot = slot;
+          li.appendChild(span);
+        });
+        li.classList.add("arrived");
+      }
+      li.querySelector("[data-slot=title]").textContent = topic.title;
+      var countNode = li.querySelector("[data-slot=count]");
+      var count = String(counts[topic.id] || 0);
+      if (countNode.textContent && countNode.textContent !== count) bump(countNode);
+      countNode.textContent = count;
+      show(countNode, visible);
+      var bar = li.querySelector("[data-slot=bar]");
+      bar.style.width = visible && top ? ((counts[topic.id] || 0) / top * 100) + "%" : "0";
+      return li;
+    });
+    list.replaceChildren.apply(list, items);
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    items.forEach(function (li) {
+      var old = before[li.dataset.topicId];
+      if (old === undefined) return;
+      var delta = old - li.getBoundingClientRect().top;
+      if (!delta) return;
+      li.animate([{ transform: "translateY(" + delta + "px)" }, { transform: "none" }],
+                 { duration: 600, easing: "ease-in-out" });
+    });
+  }
+
+  function renderSpotlight(box) {
+    var topic = state.topics.filter(function (t) { return t.id === state.spotlight; })[0];
+    show(box, Boolean(topic));
+    if (!topic) return;
+    setText("[data-slot=title]", topic.title, box);
+    setText("[data-slot=format]", labels.formats[topic.format] || "", box);
+    setText("[data-slot=hosts]", hostsText(topic, names()), box);
+    setText("[data-slot=pitch]", topic.pitch, box);
+  }
+
+  var refreshTimer = null;
+  /* The facilitator's page is plain HTML: fetch it again when something changed,
+     unless the facilitator is in the middle of choosing something. */
+  function refreshPage() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      var active = document.activeElement;
+      if (active && active.matches("select, input, textarea")) return refreshPage();
+      fetch(location.href, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var main = $("main");
+        main.replaceChildren.apply(main, Array.prototype.slice.call($("main", fresh).childNodes));
+        enhanceForms(main);
+        setStatus(socket.connected ? "connected" : "reconnecting");
+      });
+    }, 400);
+  }
+
   function render() {
     setText("[data-live=present]", String(state.participants.length));
     setText("[data-live=event-name]", state.event.name);
     setText("[data-live=event-venue]", state.event.venue);
-    document.querySelectorAll("[data-live=people]").forEach(renderPeople);
-    rendered = new Set(state.participants.map(function (p) { return p.id; }));
-    var mine = state.participants.find(function (p) { return p.id === me; });
+    $$("[data-live=people]").forEach(renderPeople);
+    seenPeople = new Set(state.participants.map(function (p) { return p.id; }));
+    var mine = state.participants.filter(function (p) { return p.id === me; })[0];
     if (mine) setText("[data-live=my-name]", mine.name);
+    if (!state.topics) return;
+    renderMarketBar();
+    $$("[data-live=topics]").forEach(renderWall);
+    $$("[data-live=ranking]").forEach(renderRanking);
+    $$("[data-live=spotlight]").forEach(renderSpotlight);
+    if (page === "screen") {
+      var wall = state.topics.length > 0 || state.event.proposals_open || state.event.voting_open;
+      body.dataset.mode = wall ? "wall" : "join";
+    }
+    if (page === "facilitate" && render.done) refreshPage();
+    render.done = true;
   }
 
-  /* ---- actions: acknowledged, retried with the same operation id ---- */
+  /* ---------- actions: acknowledged, retried with the same operation id ---------- */
+
   function opId() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -143,21 +387,143 @@
     socket.timeout(5000).emit(name, payload, function (error, ack) {
       if (error) {
         // No answer: the same op_id makes a retry safe even if the first one landed.
-        if (attempt < 5) return setTimeout(function () { send(name, payload, done, attempt + 1); }, 1000 * attempt);
-        return done({ ok: false, error: { message: "" } });
+        if (attempt < 5) {
+          return setTimeout(function () { send(name, payload, done, attempt + 1); }, 1000 * attempt);
+        }
+        return done({ ok: false, error: { code: "network", message: labels.network || "" } });
       }
       done(ack);
     });
   }
   window.barcampLive = { send: send, socket: socket };
 
-  var renameForm = document.querySelector("[data-rename-form]");
+  var alertBox = $("[data-live=action-error]");
+  function tell(message) {
+    if (!alertBox || !message) return;
+    alertBox.textContent = message;
+    alertBox.hidden = false;
+    clearTimeout(tell.timer);
+    tell.timer = setTimeout(function () { alertBox.hidden = true; }, 8000);
+  }
+
+  function payloadOf(form) {
+    var payload = {};
+    new FormData(form).forEach(function (value, key) {
+      if (key === "csrf_token") return;
+      if (key === "needs") {
+        (payload.needs = payload.needs || []).push(value);
+      } else if (/_id$/.test(key)) {
+        payload[key] = value === "" ? null : Number(value);
+      } else if (value === "true" || value === "false") {
+        payload[key] = value === "true";
+      } else {
+        payload[key] = value;
+      }
+    });
+    return payload;
+  }
+
+  /* Forms marked data-live-action go over the socket when it is up; the page then
+     changes through the broadcasts. When it is down, the plain form post works. */
+  function enhanceForms(root) {
+    $$("form[data-live-action]", root).forEach(function (form) {
+      if (form.dataset.enhanced) return;
+      form.dataset.enhanced = "1";
+      form.addEventListener("submit", function (submitEvent) {
+        if (!socket.connected) return;
+        submitEvent.preventDefault();
+        if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+        var button = $("button[type=submit]", form);
+        if (button) button.disabled = true;
+        send(form.dataset.liveAction, payloadOf(form), function (ack) {
+          if (button) button.disabled = false;
+          if (!ack.ok) tell(ack.error.message);
+          else if (ack.me) { state.me = ack.me; render(); }
+        });
+      });
+    });
+  }
+  enhanceForms(document);
+
+  /* ---------- proposing: near-duplicates first ---------- */
+
+  var proposeForm = $("[data-propose-form]");
+  if (proposeForm) {
+    var titleInput = $("input[name=title]", proposeForm);
+    var similarBox = $("[data-live=similar]", proposeForm);
+    var similarList = $("[data-similar-list]", proposeForm);
+    var formError = $("[data-form-error]", proposeForm);
+
+    var showSimilar = function (ids) {
+      var byTopic = {};
+      state.topics.forEach(function (t) { byTopic[t.id] = t; });
+      var items = ids.filter(function (id) { return byTopic[id]; }).map(function (id) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = "#topic-" + id;
+        link.textContent = byTopic[id].title;
+        item.appendChild(link);
+        return item;
+      });
+      similarList.replaceChildren.apply(similarList, items);
+      show(similarBox, items.length > 0);
+    };
+
+    var lookup = null;
+    titleInput.addEventListener("input", function () {
+      clearTimeout(lookup);
+      lookup = setTimeout(function () {
+        if (!socket.connected || titleInput.value.trim().length < 4) return showSimilar([]);
+        socket.timeout(5000).emit("topic_similar", { title: titleInput.value }, function (error, ack) {
+          if (!error && ack && ack.ok) showSimilar(ack.topics);
+        });
+      }, 350);
+    });
+
+    proposeForm.addEventListener("submit", function (submitEvent) {
+      if (!socket.connected) return;
+      submitEvent.preventDefault();
+      var payload = payloadOf(proposeForm);
+      var submitter = submitEvent.submitter;
+      payload.allow_similar = Boolean(submitter && submitter.name === "allow_similar");
+      send("topic_propose", payload, function (ack) {
+        if (ack.ok) {
+          proposeForm.reset();
+          showSimilar([]);
+          show(formError, false);
+          proposeForm.closest("details").open = false;
+          var card = document.getElementById("topic-" + ack.topic_id);
+          if (card) card.scrollIntoView({ block: "nearest" });
+          return;
+        }
+        if (ack.error.code === "similar_topics") showSimilar(ack.error.topics);
+        formError.textContent = ack.error.message;
+        show(formError, true);
+        if (ack.error.code === "similar_topics") ensureAnyway();
+      });
+    });
+
+    var ensureAnyway = function () {
+      if ($("button[name=allow_similar]", similarBox)) return;
+      var anyway = document.createElement("button");
+      anyway.type = "submit";
+      anyway.name = "allow_similar";
+      anyway.value = "1";
+      anyway.className = "button secondary";
+      anyway.textContent = proposeForm.dataset.anyway || "OK";
+      similarBox.appendChild(anyway);
+    };
+  }
+
+  /* ---------- renaming oneself ---------- */
+
+  var renameForm = $("[data-rename-form]");
   if (renameForm) {
     renameForm.addEventListener("submit", function (submitEvent) {
       if (!socket.connected) return; // the plain form post still works
       submitEvent.preventDefault();
-      var input = renameForm.querySelector("input[name=display_name]");
-      var errorBox = renameForm.querySelector("[data-form-error]");
+      var input = $("input[name=display_name]", renameForm);
+      var errorBox = $("[data-form-error]", renameForm);
       send("participant_rename", { name: input.value }, function (ack) {
         if (ack.ok) {
           errorBox.hidden = true;
@@ -176,8 +542,9 @@
     });
   }
 
-  /* ---- projector: keep the screen awake ---- */
-  if (body.dataset.page === "screen" && navigator.wakeLock) {
+  /* ---------- projector: keep the screen awake ---------- */
+
+  if (page === "screen" && navigator.wakeLock) {
     var requestWakeLock = function () { navigator.wakeLock.request("screen").catch(function () {}); };
     requestWakeLock();
     document.addEventListener("visibilitychange", function () {

@@ -1,0 +1,36 @@
+"""What the marketplace templates need, built from the same snapshot live.js receives."""
+
+from types import SimpleNamespace
+
+from barcamp.models import Role
+from barcamp.templating import ui_labels
+
+
+def wall_view(snapshot, visitor, action_form=None):
+    """The wall as a template renders it: names, counts, my votes, what I may do."""
+    event = snapshot["event"]
+    me = snapshot.get("me") or {"votes": [], "left": 0, "budget": event["vote_budget"]}
+    tallies = snapshot["tallies"]
+    return SimpleNamespace(
+        labels=ui_labels(),
+        names={p["id"]: p["name"] for p in snapshot["participants"]},
+        counts=dict(tallies["counts"] or []),
+        visible=tallies["counts"] is not None,
+        total=tallies["total"],
+        mine=dict(me["votes"]),
+        left=me["left"],
+        budget=me["budget"],
+        me_id=visitor.participant.id if visitor.participant else None,
+        participant=visitor.participant is not None,
+        can_facilitate=visitor.can(Role.FACILITATOR),
+        voting_open=event["voting_open"],
+        proposals_open=event["proposals_open"],
+        max_per_topic=event["max_votes_per_topic"],
+        action_form=action_form,
+    )
+
+
+def ranked(snapshot):
+    """Topics by votes (most first), then oldest first; by age alone when counts are hidden."""
+    counts = dict(snapshot["tallies"]["counts"] or [])
+    return sorted(snapshot["topics"], key=lambda topic: (-counts.get(topic["id"], 0), topic["id"]))
