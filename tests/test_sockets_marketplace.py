@@ -165,7 +165,7 @@ def test_votes_over_budget_or_when_closed_are_refused(market, app):
     over = emit(amelie, "vote_cast", op_id="v9", topic_id=ids[3])
     assert over["error"]["code"] == "over_budget"
     assert over["error"]["message"] == (
-        "Il ne vous reste aucun vote : retirez-en un pour voter pour ce sujet."
+        "Il ne vous reste aucun vote\u00a0: retirez-en un pour voter pour ce sujet."
     )
     emit(market.projector, "marketplace_set", op_id="close", voting_open=False)
     closed = emit(amelie, "vote_withdraw", op_id="w1", topic_id=ids[0])
