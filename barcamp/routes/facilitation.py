@@ -1,16 +1,16 @@
 """The facilitator's page without JavaScript: phases, spotlight, hide, merge."""
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from barcamp import identity
-from barcamp.errors import BarcampError, NotFound
+from barcamp.errors import NotFound
 from barcamp.extensions import db
 from barcamp.forms.topics import MarketplaceForm, MergeForm, TopicActionForm
 from barcamp.models import Role, Topic, TopicStatus
+from barcamp.routes.actions import run_button
 from barcamp.services import facilitation
 from barcamp.services.snapshots import event_snapshot
-from barcamp.unit_of_work import unit_of_work
 
 bp = Blueprint("facilitation", __name__, url_prefix="/e/<code>/facilitate")
 
@@ -48,17 +48,7 @@ def _back(anchor=""):
 
 def _run(form, action, done=None):
     visitor = _facilitator()
-    if not form.validate():
-        flash(form.csrf_token.errors[0] if form.csrf_failed else _("Choose a topic."), "error")
-        return _back()
-    try:
-        with unit_of_work():
-            action(visitor)
-    except BarcampError as refusal:
-        flash(refusal.message, "error")
-    else:
-        if done:
-            flash(done, "success")
+    run_button(form, lambda: action(visitor), done=done)
     return _back()
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from barcamp import identity
 from barcamp.errors import BarcampError, NotFound, ValidationFailed
 from barcamp.forms.topics import TopicActionForm, TopicForm
+from barcamp.routes.actions import run_button
 from barcamp.routes.participants import render_home
 from barcamp.services import topics as topic_service
 from barcamp.services import voting
@@ -60,18 +61,8 @@ def _topic_action(action, done_message=None):
     """Run a one-button action on a topic; refusals come back as a message."""
     visitor = identity.visitor(g.event)
     form = TopicActionForm()
-    if not form.validate():
-        flash(form.csrf_token.errors[0] if form.csrf_failed else _("Choose a topic."), "error")
-        return _wall()
-    try:
-        with unit_of_work():
-            action(visitor, form.topic_id.data)
-    except BarcampError as refusal:
-        flash(refusal.message, "error")
-    else:
-        if done_message:
-            flash(done_message, "success")
-    return _wall(f"topic-{form.topic_id.data}")
+    run_button(form, lambda: action(visitor, form.topic_id.data), done=done_message)
+    return _wall(f"topic-{form.topic_id.data}" if form.topic_id.data else "wall")
 
 
 def _as_participant(visitor):
