@@ -1,4 +1,5 @@
-"""SQLite settings applied to every connection (WAL, busy timeout, foreign keys)."""
+"""SQLite settings applied to every connection (WAL, busy timeout, foreign keys), and
+write transactions that take the write lock up front."""
 
 from sqlalchemy import event
 
@@ -8,6 +9,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
+# Execution option asking for BEGIN IMMEDIATE (set by the unit of work).
+WRITE_LOCK = "barcamp_write_lock"
 
 
 def configure_sqlite(engine):
@@ -26,4 +29,8 @@ def configure_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A write that starts as a read could find, in WAL mode, that another writer
+        # committed meanwhile: SQLite then refuses at once ("database is locked"),
+        # busy timeout or not. Taking the write lock first makes it wait its turn.
+        immediate = connection.get_execution_options().get(WRITE_LOCK)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
