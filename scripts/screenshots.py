@@ -2,10 +2,16 @@
 
 Starts the real server on a throwaway database (as the browser tests do), then saves
 to docs/screenshots/, for each language:
-  phone-front-<lang>.png      the front page, 360x740, full page
-  phone-event-<lang>.png      the event page after joining, 360x740, full page
-  phone-organizer-<lang>.png  the organizer page, 360x740, full page
-  projector-<lang>.png        the projector screen, 1920x1080, the viewport only
+  phone-front-<lang>.png          the front page, 360x740, full page
+  phone-event-<lang>.png          the event page after joining and one vote: the budget
+                                  bar and the wall of topics, 360x740, full page
+  phone-propose-<lang>.png        "Propose a topic" open, a near-duplicate title typed
+                                  and its suggestion shown, 360x740, the viewport only
+  phone-organizer-<lang>.png      the organizer page, 360x740, full page
+  desktop-facilitate-<lang>.png   the facilitator page, 1280x800, full page
+  projector-<lang>.png            the projector screen (the wall and its ranking),
+                                  1920x1080, the viewport only
+  projector-spotlight-<lang>.png  the same with a topic in the spotlight
 
 Run it with `scripts/screenshots` (which compiles the translations first) or
 `.venv/bin/python scripts/screenshots.py [--out DIR]`. It also prints what a reviewer
@@ -29,8 +35,12 @@ from tests.browser.conftest import CHROMIUM, PHONE, launch_chromium  # noqa: E40
 from tests.live_server import LiveServer  # noqa: E402
 
 PROJECTOR = {"width": 1920, "height": 1080}
+DESKTOP = {"width": 1280, "height": 800}
 JOINED_AS = {"fr": "Camille (préfecture)", "en": "Camille (city hall)"}
 LANGUAGES = ("fr", "en")
+# A near-duplicate of a demo topic ("Résistance au changement et désarroi").
+NEAR_DUPLICATE = {"fr": "résistance au changement", "en": "Résistance au changement ?"}
+SPOTLIT = "Résistance au changement et désarroi"
 
 
 class Shooter:
@@ -98,7 +108,30 @@ class Shooter:
         phone.locator("section.join button[type=submit]").click()
         expect(phone.locator("[data-live=my-name]")).to_have_text(JOINED_AS[lang])
         expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        # One vote, so the wall shows a card voted for and the budget going down.
+        budget = phone.locator("[data-live=budget]")
+        before = budget.inner_text()
+        first = phone.locator("ul[data-live=topics] > li[data-topic-id]").first
+        first.locator("[data-control=vote] button").click()
+        expect(first.locator("[data-control=unvote]")).to_be_visible()
+        expect(budget).not_to_have_text(before)
+        phone.evaluate("window.scrollTo(0, 0)")  # else the sticky bar shows mid-page
         self.save(phone, f"phone-event-{lang}", full_page=True)
+
+        # Proposing: a title close to one on the wall is suggested before sending.
+        phone.locator("#propose > summary").click()
+        title = phone.locator("[data-propose-form] input[name=title]")
+        title.press_sequentially(NEAR_DUPLICATE[lang])
+        expect(phone.locator("[data-propose-form] [data-live=similar]")).to_be_visible()
+        # The form's top just under the sticky budget bar.
+        phone.evaluate(
+            """() => {
+                const bar = document.querySelector('.market-bar').getBoundingClientRect();
+                const top = document.getElementById('propose').getBoundingClientRect().top;
+                window.scrollBy(0, top - bar.height - 8);
+            }"""
+        )
+        self.save(phone, f"phone-propose-{lang}", full_page=False)
 
         # The organizer, on their phone.
         organizer = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "org")
@@ -114,6 +147,23 @@ class Shooter:
         expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
         expect(projector.locator("[data-live=people] .name").first).to_have_text(JOINED_AS[lang])
         self.save(projector, f"projector-{lang}", full_page=False)
+
+        # The facilitator page, in a second tab of that laptop; a topic to the spotlight.
+        facilitate = self.page(projector.context, "facilitate")
+        facilitate.set_viewport_size(DESKTOP)
+        facilitate.goto("/e/BERCY/facilitate")
+        expect(facilitate.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "connected"
+        )
+        self.save(facilitate, f"desktop-facilitate-{lang}", full_page=True)
+        # (Each entry lists the other titles too, in its "Merge into" menu.)
+        title = facilitate.locator(".topic-line strong", has_text=SPOTLIT)
+        topic = facilitate.locator("ol.facilitate-list > li").filter(has=title)
+        topic.locator("form[data-live-action=topic_spotlight] button").click()
+        spotlight = projector.locator("[data-live=spotlight]")
+        expect(spotlight.locator("[data-slot=title]")).to_have_text(SPOTLIT)
+        expect(spotlight).to_be_visible()
+        self.save(projector, f"projector-spotlight-{lang}", full_page=False)
 
         for context in self.contexts:
             context.close()

@@ -255,3 +255,15 @@ def test_leaving_takes_a_person_off_their_topics_and_votes(camp):
     assert topic.proposer_id is None
     assert topic.status == "open"
     assert dots(topic) == 0
+
+
+def test_an_event_with_merged_topics_can_be_deleted(camp):
+    kept = propose(camp.people["Amélie"], "Résistance au changement")
+    duplicate = propose(camp.people["Baptiste"], "Convaincre sa hiérarchie")
+    vote(camp.people["Céline"], duplicate)
+    with unit_of_work():
+        facilitation.merge(camp.facilitator, duplicate.id, kept.id)
+    with unit_of_work():
+        db.session.delete(camp.event)
+    assert db.session.scalars(select(Topic)).all() == []
+    assert db.session.scalars(select(Vote)).all() == []

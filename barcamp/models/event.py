@@ -90,8 +90,12 @@ class Event(db.Model):
         order_by="Participant.joined_at, Participant.id",
         cascade="all, delete-orphan",
     )
+    # The database deletes an event's topics (and the topics merged into them).
     topics: Mapped[list["Topic"]] = relationship(  # noqa: F821
-        back_populates="event", order_by="Topic.id", cascade="all, delete-orphan"
+        back_populates="event",
+        order_by="Topic.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property

@@ -83,7 +83,8 @@ class Topic(db.Model):
         ForeignKey("participant.id", ondelete="SET NULL")
     )
     status: Mapped[str] = mapped_column(String(16), default=TopicStatus.OPEN)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="SET NULL"))
+    # A merged topic goes with the topic it was merged into (only when the event goes).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"))
     spotlight: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -112,6 +112,8 @@ def merge(visitor, source_id, target_id):
     voted for both keeps the dots the kept topic can take and gets the rest back."""
     require(visitor)
     event = visitor.event
+    if target_id is None:
+        raise ValidationFailed.on("target", _l("Choose the topic to keep."))
     source = event_topic(event, source_id, field="source")
     target = event_topic(event, target_id, field="target")
     if source.id == target.id:

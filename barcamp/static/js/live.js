@@ -332,19 +332,24 @@
   var refreshTimer = null;
   /* The facilitator's page is plain HTML: fetch it again when something changed,
      unless the facilitator is in the middle of choosing something. */
+  function busyChoosing() {
+    var active = document.activeElement;
+    return active && active.matches("select, input, textarea");
+  }
   function refreshPage() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
-      var active = document.activeElement;
-      if (active && active.matches("select, input, textarea")) return refreshPage();
+      if (busyChoosing()) return refreshPage();
       fetch(location.href, { credentials: "same-origin" }).then(function (response) {
         return response.ok ? response.text() : null;
       }).then(function (html) {
         if (!html) return;
+        if (busyChoosing()) return refreshPage(); // they started choosing meanwhile
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var main = $("main");
         main.replaceChildren.apply(main, Array.prototype.slice.call($("main", fresh).childNodes));
-        enhanceForms(main);
+        statusBox = $("[data-live-status]");
+        alertBox = $("[data-live=action-error]");
         setStatus(socket.connected ? "connected" : "reconnecting");
       });
     }, 400);
@@ -367,6 +372,7 @@
       var wall = state.topics.length > 0 || state.event.proposals_open || state.event.voting_open;
       body.dataset.mode = wall ? "wall" : "join";
     }
+    restoreFocus();
     if (page === "facilitate" && render.done) refreshPage();
     render.done = true;
   }
@@ -424,26 +430,37 @@
   }
 
   /* Forms marked data-live-action go over the socket when it is up; the page then
-     changes through the broadcasts. When it is down, the plain form post works. */
-  function enhanceForms(root) {
-    $$("form[data-live-action]", root).forEach(function (form) {
-      if (form.dataset.enhanced) return;
-      form.dataset.enhanced = "1";
-      form.addEventListener("submit", function (submitEvent) {
-        if (!socket.connected) return;
-        submitEvent.preventDefault();
-        if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
-        var button = $("button[type=submit]", form);
-        if (button) button.disabled = true;
-        send(form.dataset.liveAction, payloadOf(form), function (ack) {
-          if (button) button.disabled = false;
-          if (!ack.ok) tell(ack.error.message);
-          else if (ack.me) { state.me = ack.me; render(); }
-        });
-      });
+     changes through the broadcasts. When it is down, the plain form post works.
+     One listener for the whole page, so cards that arrive live work too. */
+  var focusHome = null; // the card whose button was used, to keep focus there
+  document.addEventListener("submit", function (submitEvent) {
+    var form = submitEvent.target;
+    if (!form.matches("form[data-live-action]") || !socket.connected) return;
+    submitEvent.preventDefault();
+    if (form.dataset.busy) return;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+    var button = $("button[type=submit]", form);
+    form.dataset.busy = "1";
+    if (button) button.setAttribute("aria-disabled", "true");
+    focusHome = form.closest("[data-topic-id]");
+    send(form.dataset.liveAction, payloadOf(form), function (ack) {
+      delete form.dataset.busy;
+      if (button) button.removeAttribute("aria-disabled");
+      if (!ack.ok) tell(ack.error.message);
+      else if (ack.me) { state.me = ack.me; render(); }
     });
+  });
+
+  /* A button that disappears (Vote once the topic has its votes) must not leave the
+     keyboard user on <body>: move to the button now shown in the same card. */
+  function restoreFocus() {
+    if (!focusHome || !document.contains(focusHome)) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active.offsetParent !== null) return;
+    var next = $$("form:not([hidden]) button", focusHome)[0];
+    if (next) next.focus();
   }
-  enhanceForms(document);
 
   /* ---------- proposing: near-duplicates first ---------- */
 
@@ -490,29 +507,26 @@
         if (ack.ok) {
           proposeForm.reset();
           showSimilar([]);
+          show($("[data-anyway]", proposeForm), false);
           show(formError, false);
           proposeForm.closest("details").open = false;
           var card = document.getElementById("topic-" + ack.topic_id);
           if (card) card.scrollIntoView({ block: "nearest" });
           return;
         }
-        if (ack.error.code === "similar_topics") showSimilar(ack.error.topics);
+        if (ack.error.code === "similar_topics") {
+          // Shown where the suggestions are, with the way out: co-host or insist.
+          showSimilar(ack.error.topics);
+          show($("[data-anyway]", proposeForm), true);
+          similarBox.scrollIntoView({ block: "center" });
+          $("a", similarBox).focus();
+          show(formError, false);
+          return;
+        }
         formError.textContent = ack.error.message;
         show(formError, true);
-        if (ack.error.code === "similar_topics") ensureAnyway();
       });
     });
-
-    var ensureAnyway = function () {
-      if ($("button[name=allow_similar]", similarBox)) return;
-      var anyway = document.createElement("button");
-      anyway.type = "submit";
-      anyway.name = "allow_similar";
-      anyway.value = "1";
-      anyway.className = "button secondary";
-      anyway.textContent = proposeForm.dataset.anyway || "OK";
-      similarBox.appendChild(anyway);
-    };
   }
 
   /* ---------- renaming oneself ---------- */
