@@ -22,7 +22,8 @@ class Change:
     version: int | None = None
     # Who hears it: None for the whole event, else a Socket.IO room (one person's tabs).
     room: str | None = None
-    # Coalesced messages are state, sent at most a few times a second, latest only.
+    # Coalesced messages are state (tallies, occupancy), read and sent at most a few
+    # times a second per event, always the latest.
     coalesce: bool = False
 
 

@@ -98,7 +98,10 @@ def test_every_sqlite_connection_gets_wal_busy_timeout_and_foreign_keys(app):
 
 
 def test_foreign_keys_are_enforced(app):
-    orphan = text("INSERT INTO room (event_id, name, capacity, position) VALUES (999, 'x', 1, 0)")
+    orphan = text(
+        "INSERT INTO room (event_id, name, capacity, position, features) "
+        "VALUES (999, 'x', 1, 0, '[]')"
+    )
     with app.app_context():
         with pytest.raises(IntegrityError, match="FOREIGN KEY"):
             db.session.execute(orphan)

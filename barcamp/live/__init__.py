@@ -23,15 +23,16 @@ def participant_room(participant_id):
 
 
 def init_app(app):
-    """Set up the tally coalescer of this process."""
+    """Set up the coalescer of this process (tallies and occupancy, per event)."""
 
-    def send_tallies(event_id):
+    def send_state(key):
+        event_id, name = key
         with app.app_context():
-            from barcamp.services.voting import tallies_message
+            from barcamp.services.snapshots import state_message
 
-            message = tallies_message(event_id)
+            message = state_message(event_id, name)
             if message is not None:
-                socketio.emit("tallies", message, to=event_room(event_id))
+                socketio.emit(name, message, to=event_room(event_id))
 
     def later(delay, function, *args):
         def run():
@@ -40,14 +41,14 @@ def init_app(app):
 
         socketio.start_background_task(run)
 
-    app.extensions[_EXTENSION] = Coalescer(app.config["TALLY_INTERVAL"], send_tallies, later=later)
+    app.extensions[_EXTENSION] = Coalescer(app.config["TALLY_INTERVAL"], send_state, later=later)
 
 
 def publish(changes):
-    """Broadcast committed changes, in order; tallies are coalesced per event."""
+    """Broadcast committed changes, in order; state messages are coalesced per event."""
     for change in changes:
         if change.coalesce:
-            current_app.extensions[_EXTENSION].changed(change.event_id)
+            current_app.extensions[_EXTENSION].changed((change.event_id, change.name))
             continue
         payload = (
             change.payload

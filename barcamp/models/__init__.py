@@ -3,10 +3,12 @@
 from barcamp.models.event import Event, Language, Phase, Room, Slot, SlotKind
 from barcamp.models.operation import AppliedOperation
 from barcamp.models.participant import Participant, Role
+from barcamp.models.schedule import BlockedCell, Seat, Session
 from barcamp.models.topic import Need, Topic, TopicFormat, TopicStatus, Vote
 
 __all__ = [
     "AppliedOperation",
+    "BlockedCell",
     "Event",
     "Language",
     "Need",
@@ -14,6 +16,8 @@ __all__ = [
     "Phase",
     "Role",
     "Room",
+    "Seat",
+    "Session",
     "Slot",
     "SlotKind",
     "Topic",

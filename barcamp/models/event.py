@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from barcamp.extensions import db
@@ -71,6 +71,12 @@ class Event(db.Model):
     max_votes_per_topic: Mapped[int] = mapped_column(default=1)
     # Blind voting: tallies stay hidden while voting is open.
     blind_voting: Mapped[bool] = mapped_column(default=False)
+    # The grid is seen by everybody once published; changes after that are marked.
+    schedule_published_at: Mapped[datetime | None]
+    # Bumped once per change of seats; occupancy is sent coalesced, latest first.
+    seats_version: Mapped[int] = mapped_column(default=0)
+    # What the optimizer said last time: score, bounds, topics left out and why.
+    schedule_report: Mapped[dict | None] = mapped_column(JSON)
     organizer_key_digest: Mapped[str] = mapped_column(String(64))
     facilitator_key_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -119,6 +125,8 @@ class Room(db.Model):
     name: Mapped[str] = mapped_column(String(ROOM_NAME_MAX))
     capacity: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+    # What the room offers (Need values); sessions needing more go elsewhere.
+    features: Mapped[list] = mapped_column(JSON, default=list)
 
     event: Mapped[Event] = relationship(back_populates="rooms")
 

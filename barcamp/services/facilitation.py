@@ -23,7 +23,8 @@ def require(visitor, role=Role.FACILITATOR):
         raise Forbidden()
 
 
-def _advance(event, phase):
+def advance(event, phase):
+    """Move the event to a later phase (never back)."""
     if _PHASE_ORDER.index(Phase(event.phase)) < _PHASE_ORDER.index(phase):
         event.phase = phase
 
@@ -36,11 +37,11 @@ def set_marketplace(visitor, *, proposals_open=None, voting_open=None):
     if proposals_open is not None:
         event.proposals_open = bool(proposals_open)
         if event.proposals_open:
-            _advance(event, Phase.PROPOSALS)
+            advance(event, Phase.PROPOSALS)
     if voting_open is not None:
         event.voting_open = bool(voting_open)
         if event.voting_open:
-            _advance(event, Phase.VOTING)
+            advance(event, Phase.VOTING)
     db.session.flush()
     record(event, "event_updated", {"event": event_summary(event)})
     if was_blind_hidden != (not event.tallies_visible):

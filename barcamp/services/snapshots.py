@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from barcamp.extensions import db
-from barcamp.models import Topic, TopicStatus, Vote
+from barcamp.models import Event, Seat, Session, Topic, TopicStatus, Vote
 
 
 def event_summary(event):
@@ -90,6 +90,75 @@ def tallies_view(event):
     }
 
 
+def schedule_view(event):
+    """The grid as everybody sees it: nothing until it is published."""
+    published = event.schedule_published_at is not None
+    sessions = (
+        db.session.scalars(
+            select(Session)
+            .where(Session.event_id == event.id)
+            .order_by(Session.slot_id, Session.room_id)
+        ).all()
+        if published
+        else []
+    )
+    return {
+        "published": published,
+        "sessions": [
+            {
+                "id": s.id,
+                "topic_id": s.topic_id,
+                "room_id": s.room_id,
+                "slot_id": s.slot_id,
+                "capacity": s.capacity,
+                "changed": s.changed_at is not None,
+            }
+            for s in sessions
+        ],
+    }
+
+
+def occupancy_view(event):
+    """Seats taken per session: [[session_id, taken], …] (published grids only)."""
+    if event.schedule_published_at is None:
+        counts = []
+    else:
+        counts = [
+            [session_id, taken]
+            for session_id, taken in db.session.execute(
+                select(Session.id, Session.seats_taken)
+                .where(Session.event_id == event.id)
+                .order_by(Session.id)
+            )
+        ]
+    return {"seats_version": event.seats_version, "counts": counts}
+
+
+def my_seats(participant):
+    """A participant's seats: [[slot_id, session_id], …]."""
+    return [
+        [slot_id, session_id]
+        for slot_id, session_id in db.session.execute(
+            select(Seat.slot_id, Seat.session_id)
+            .where(Seat.participant_id == participant.id)
+            .order_by(Seat.slot_id)
+        )
+    ]
+
+
+STATE_VIEWS = {"tallies": tallies_view, "occupancy": occupancy_view}
+
+
+def state_message(event_id, name):
+    """The latest state to broadcast now (tallies or occupancy), or None if the event
+    is gone."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return None
+    db.session.refresh(event)
+    return STATE_VIEWS[name](event)
+
+
 def event_snapshot(event, participant=None):
     """The full state of an event's live pages, with its versions; `me` for a participant."""
     participants = [participant_view(p) for p in event.participants]
@@ -103,9 +172,11 @@ def event_snapshot(event, participant=None):
         "topics": [topic_view(t) for t in topics],
         "spotlight": next((t.id for t in topics if t.spotlight), None),
         "tallies": tallies_view(event),
+        "schedule": schedule_view(event),
+        "occupancy": occupancy_view(event),
     }
     if participant is not None:
         from barcamp.services.voting import my_votes
 
-        snapshot["me"] = my_votes(participant)
+        snapshot["me"] = dict(my_votes(participant), seats=my_seats(participant))
     return snapshot

@@ -7,9 +7,8 @@ from barcamp.changes import record_private, record_votes_changed
 from barcamp.errors import BarcampError, ValidationFailed
 from barcamp.extensions import db
 from barcamp.live import participant_room
-from barcamp.models import Event, Participant, TopicStatus, Vote
+from barcamp.models import Participant, TopicStatus, Vote
 from barcamp.services.lookup import event_topic
-from barcamp.services.snapshots import tallies_view
 
 
 class VotingClosed(BarcampError):
@@ -140,12 +139,3 @@ def refund_votes(topic):
         topic.votes.clear()
         db.session.flush()
         votes_changed(topic.event, voters)
-
-
-def tallies_message(event_id):
-    """The tallies to broadcast now (latest counts), or None if the event is gone."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        return None
-    db.session.refresh(event)
-    return tallies_view(event)
