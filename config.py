@@ -69,6 +69,8 @@ class Config:
     SOCKETIO_MAX_PAYLOAD = 64 * 1024
     # Tallies go out at most this often per event (seconds), always the latest counts.
     TALLY_INTERVAL = 0.25
+    # How long the grid optimizer searches (seconds); it runs in a process of its own.
+    SCHEDULE_TIME_LIMIT = float(os.environ.get("SCHEDULE_TIME_LIMIT", "1.5"))
 
     # Rate limits: memory:// for one process, redis://… when several share the work.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -115,6 +117,7 @@ class TestingConfig(Config):
     # The test client runs no background tasks: send tallies at once (the coalescer
     # itself is tested on its own, and against the real server).
     TALLY_INTERVAL = 0
+    SCHEDULE_TIME_LIMIT = 0.3
 
 
 class ProductionConfig(Config):

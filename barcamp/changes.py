@@ -53,9 +53,14 @@ def record(event, name, payload=None):
 
 def record_votes_changed(event):
     """Note that votes changed: the tallies will be sent, coalesced, after commit."""
-    return _append(
-        Change(event.id, "tallies", {"votes_version": _bump(event, "votes_version")}, coalesce=True)
-    )
+    _bump(event, "votes_version")
+    return _append(Change(event.id, "tallies", coalesce=True))
+
+
+def record_seats_changed(event):
+    """Note that seats changed: the occupancy will be sent, coalesced, after commit."""
+    _bump(event, "seats_version")
+    return _append(Change(event.id, "occupancy", coalesce=True))
 
 
 def record_private(event, room, name, payload):

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barcamp.scheduling import Cell, Problem, ProblemError, Room, Topic, check_grid, solve
-from barcamp.scheduling import scoring
+from barcamp.scheduling import Cell, Problem, ProblemError, Room, Topic, check_grid, scoring, solve
 from barcamp.scheduling.exact import solve_exact
 from barcamp.scheduling.generate import generate
 
@@ -26,8 +25,9 @@ def brute_force_attendance(sessions):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.frozensets(st.integers(0, 5), max_size=6), st.integers(0, 4)),
-                max_size=3))
+@given(
+    st.lists(st.tuples(st.frozensets(st.integers(0, 5), max_size=6), st.integers(0, 4)), max_size=3)
+)
 def test_a_slot_is_scored_exactly(sessions):
     assert scoring.slot_attendance(sessions) == brute_force_attendance(sessions)
 
@@ -51,15 +51,18 @@ def random_problem(draw):
     n_rooms = draw(st.integers(1, 3))
     n_slots = draw(st.integers(1, 3))
     features = st.frozensets(st.sampled_from(["projector", "whiteboard"]), max_size=2)
-    rooms = tuple(Room(id=r + 1, capacity=draw(st.integers(1, 6)),
-                       features=draw(features)) for r in range(n_rooms))
+    rooms = tuple(
+        Room(id=r + 1, capacity=draw(st.integers(1, 6)), features=draw(features))
+        for r in range(n_rooms)
+    )
     n_topics = draw(st.integers(0, 8))
     topics = tuple(
-        Topic(id=t + 1,
-              voters=draw(st.frozensets(st.integers(1, 12), max_size=6)),
-              hosts=draw(st.frozensets(st.integers(100, 104), max_size=2)),
-              needs=draw(st.frozensets(st.sampled_from(["projector", "whiteboard"]),
-                                       max_size=1)))
+        Topic(
+            id=t + 1,
+            voters=draw(st.frozensets(st.integers(1, 12), max_size=6)),
+            hosts=draw(st.frozensets(st.integers(100, 104), max_size=2)),
+            needs=draw(st.frozensets(st.sampled_from(["projector", "whiteboard"]), max_size=1)),
+        )
         for t in range(n_topics)
     )
     slots = tuple(range(1, n_slots + 1))
@@ -69,11 +72,15 @@ def random_problem(draw):
     # Pin a topic where it can go, sometimes.
     if topics and draw(st.booleans()):
         topic = topics[0]
-        free = [c for c in cells if c not in blocked
-                and problem.fits(topic, problem.room(c.room))]
+        free = [c for c in cells if c not in blocked and problem.fits(topic, problem.room(c.room))]
         if free:
-            problem = Problem(topics=topics, rooms=rooms, slots=slots, blocked=blocked,
-                              pins={topic.id: draw(st.sampled_from(free))})
+            problem = Problem(
+                topics=topics,
+                rooms=rooms,
+                slots=slots,
+                blocked=blocked,
+                pins={topic.id: draw(st.sampled_from(free))},
+            )
     return problem
 
 
@@ -92,8 +99,10 @@ def test_no_grid_ever_breaks_a_hard_constraint(data):
 
 def two_rooms(**kwargs):
     values = dict(
-        topics=(Topic(1, frozenset({1, 2}), frozenset({100})),
-                Topic(2, frozenset({3}), frozenset({100}))),
+        topics=(
+            Topic(1, frozenset({1, 2}), frozenset({100})),
+            Topic(2, frozenset({3}), frozenset({100})),
+        ),
         rooms=(Room(1, 10), Room(2, 5)),
         slots=(1, 2),
     )
@@ -131,8 +140,10 @@ def test_impossible_problems_are_refused_with_the_reason(problem, code):
 
 def test_needs_are_met_when_rooms_declare_features():
     problem = Problem(
-        topics=(Topic(1, frozenset({1}), needs=frozenset({"projector"})),
-                Topic(2, frozenset({2}), needs=frozenset({"sound"}))),
+        topics=(
+            Topic(1, frozenset({1}), needs=frozenset({"projector"})),
+            Topic(2, frozenset({2}), needs=frozenset({"sound"})),
+        ),
         rooms=(Room(1, 10), Room(2, 10, frozenset({"projector"}))),
         slots=(1,),
     )
@@ -153,8 +164,9 @@ def test_more_topics_than_places_leaves_the_least_wanted_out():
 
 
 def test_the_optimizer_beats_the_grid_made_by_hand_at_full_size():
-    problem = generate(topics=60, rooms=[150, 120, 100, 80, 60, 40], slots=8, people=500,
-                       votes=6, seed=0)
+    problem = generate(
+        topics=60, rooms=[150, 120, 100, 80, 60, 40], slots=8, people=500, votes=6, seed=0
+    )
     result = solve(problem, time_limit=1.0)
     assert check_grid(problem, result.grid) == []
     assert result.score > result.by_hand

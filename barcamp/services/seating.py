@@ -46,11 +46,11 @@ def _lock(participant):
 
 
 def _published_session(event, session_id):
-    if event.schedule_published_at is None:
-        raise NotPublished()
     session = db.session.get(Session, session_id) if is_id(session_id) else None
     if session is None or session.event_id != event.id:
         raise ValidationFailed.on("session", _l("This session does not exist."))
+    if event.schedule_published_at is None:
+        raise NotPublished()
     return session
 
 
