@@ -115,3 +115,14 @@ def role_link_secret(event, role):
     entry = _entry(event)
     secret = entry.get(Role(role).value)
     return secret if Role(role) in held_roles(event, entry) else None
+
+
+def calendar_secret(event):
+    """The secret of this browser's participant's calendar link, if they made one."""
+    return _entry(event).get("calendar")
+
+
+def remember_calendar_secret(event, secret):
+    entry = _entry(event)
+    entry["calendar"] = secret
+    _store(event, entry)

@@ -71,9 +71,24 @@ def format_named(text, **values):
     return text % values
 
 
+def walltime(value):
+    """A slot's wall-clock time (already in the event's time zone) in the page's style."""
+    from babel.dates import format_time
+
+    return format_time(value.time(), format="short", locale=get_locale())
+
+
 def extract(key, mapping):
     """For `ids | map("extract", names)`: the value a mapping holds for a key."""
     return mapping.get(key, "")
+
+
+def _hosted_ids(participant):
+    """Ids of the open topics a participant hosts."""
+    from barcamp.models import TopicStatus
+
+    topics = participant.event.topics
+    return [t.id for t in topics if t.status == TopicStatus.OPEN and participant.id in t.host_ids()]
 
 
 def register_asset_caching(app):
@@ -89,18 +104,22 @@ def register_asset_caching(app):
 def register_template_helpers(app):
     register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-    from barcamp.routes.views import ranked, wall_view
+    from barcamp.routes.views import ranked, schedule_view_for, wall_view
 
     app.jinja_env.globals.update(
         asset=asset,
         plural=plural,
         wall_view=wall_view,
+        schedule_view_for=schedule_view_for,
         ranked=ranked,
         Role=Role,
         Phase=Phase,
         SlotKind=SlotKind,
     )
-    app.jinja_env.filters.update(format_named=format_named, extract=extract)
+    app.jinja_env.filters.update(format_named=format_named, extract=extract, walltime=walltime)
+    app.jinja_env.globals["hosted_ids"] = lambda visitor: (
+        _hosted_ids(visitor.participant) if visitor.participant else []
+    )
 
     @app.context_processor
     def inject_request_globals():

@@ -92,3 +92,14 @@ class VotingRulesForm(BaseForm):
         _l("Blind voting: hide the counts until voting closes"),
         description=_l("People vote for what interests them, not for what is already ahead."),
     )
+
+
+class GridActionForm(BaseForm):
+    """A button acting on the grid or a seat; each carries the ids it needs."""
+
+    topic_id = IntegerField(validators=[Optional()])
+    room_id = IntegerField(validators=[Optional()])
+    slot_id = IntegerField(validators=[Optional()])
+    session_id = IntegerField(validators=[Optional()])
+    pinned = HiddenField()
+    blocked = HiddenField()

@@ -37,6 +37,8 @@ class Participant(db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.ATTENDEE)
     # Digest of the personal resume link's secret; the secret itself is never stored.
     resume_key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # Digest of the secret of their calendar feed, made when they first ask for it.
+    calendar_key_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped["Event"] = relationship(back_populates="participants")  # noqa: F821

@@ -6,9 +6,17 @@ from barcamp.services.events import get_event
 
 
 def register_blueprints(app):
-    from barcamp.routes import events, facilitation, main, participants, screen, topics
+    from barcamp.routes import (
+        events,
+        facilitation,
+        main,
+        participants,
+        schedule,
+        screen,
+        topics,
+    )
 
-    for module in (main, events, participants, topics, facilitation, screen):
+    for module in (main, events, participants, topics, facilitation, schedule, screen):
         app.register_blueprint(module.bp)
 
     @app.url_value_preprocessor

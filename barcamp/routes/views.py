@@ -34,3 +34,13 @@ def ranked(snapshot):
     """Topics by votes (most first), then oldest first; by age alone when counts are hidden."""
     counts = dict(snapshot["tallies"]["counts"] or [])
     return sorted(snapshot["topics"], key=lambda topic: (-counts.get(topic["id"], 0), topic["id"]))
+
+
+def schedule_view_for(snapshot, visitor):
+    """What the grid template needs besides the rows: names, who I am, the topics."""
+    return SimpleNamespace(
+        names={p["id"]: p["name"] for p in snapshot["participants"]},
+        participant=visitor.participant is not None,
+        published=snapshot["schedule"]["published"],
+        topics=snapshot["topics"],
+    )

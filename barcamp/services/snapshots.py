@@ -1,5 +1,7 @@
 """What a live page shows, as plain data: sent on connect, served as state.json."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from barcamp.extensions import db
@@ -23,6 +25,10 @@ def event_summary(event):
     }
 
 
+def _instant(wall_clock, timezone):
+    return int(wall_clock.replace(tzinfo=ZoneInfo(timezone)).timestamp())
+
+
 def rooms_and_slots(event):
     return {
         "rooms": [
@@ -33,6 +39,9 @@ def rooms_and_slots(event):
                 "id": slot.id,
                 "starts_at": slot.starts_at.isoformat(timespec="minutes"),
                 "ends_at": slot.ends_at.isoformat(timespec="minutes"),
+                # The same instants as seconds since the epoch, for countdowns.
+                "starts": _instant(slot.starts_at, event.timezone),
+                "ends": _instant(slot.ends_at, event.timezone),
                 "kind": slot.kind,
                 "label": slot.label,
             }

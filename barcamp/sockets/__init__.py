@@ -4,7 +4,7 @@ acknowledgement and broadcast; docs/protocol.md lists them all."""
 from flask import current_app
 
 from barcamp.errors import HTTP_MESSAGES
-from barcamp.sockets import connection, facilitation, participants, topics, voting
+from barcamp.sockets import connection, facilitation, participants, schedule, topics, voting
 
 HANDLERS = {
     "connect": connection.connect,
@@ -23,6 +23,15 @@ HANDLERS = {
     "topic_unhide": facilitation.topic_unhide,
     "topic_merge": facilitation.topic_merge,
     "topic_spotlight": facilitation.topic_spotlight,
+    "schedule_optimize": schedule.schedule_optimize,
+    "schedule_place": schedule.schedule_place,
+    "schedule_unplace": schedule.schedule_unplace,
+    "schedule_pin": schedule.schedule_pin,
+    "schedule_block": schedule.schedule_block,
+    "schedule_publish": schedule.schedule_publish,
+    "seat_take": schedule.seat_take,
+    "seat_leave": schedule.seat_leave,
+    "seat_me": schedule.seat_me,
 }
 
 

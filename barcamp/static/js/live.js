@@ -126,11 +126,26 @@
     if (state.spotlight === m.topic_id) state.spotlight = null;
   });
   on("spotlight", function (m) { state.spotlight = m.topic_id; });
+  var gridChanged = false;
+  on("schedule_updated", function (m) {
+    state.schedule = { published: m.published, sessions: m.sessions };
+    gridChanged = true; // drafts too: the facilitators' grid page shows them
+  });
 
   socket.on("tallies", function (tallies) {
     if (!state || tallies.votes_version < state.tallies.votes_version) return;
     state.tallies = tallies;
     render();
+  });
+  socket.on("occupancy", function (occupancy) {
+    if (!state || occupancy.seats_version < state.occupancy.seats_version) return;
+    state.occupancy = occupancy;
+    renderOccupancy();
+  });
+  socket.on("my_seats", function (mine) {
+    if (!state || !state.me) return;
+    state.me.seats = mine.seats;
+    renderOccupancy();
   });
   socket.on("my_votes", function (mine) {
     if (!state || (state.me && mine.votes_version < state.me.votes_version)) return;
@@ -319,6 +334,44 @@
     });
   }
 
+  /* The projector once the grid is published: in each room, what is on now (or next),
+     its seats taken, and a countdown. Redrawn every second. */
+  function renderBoard(board) {
+    var now = Date.now() / 1000;
+    var slots = state.slots.filter(function (s) { return s.kind === "sessions"; });
+    var current = slots.filter(function (s) { return s.starts <= now && now < s.ends; })[0];
+    var upcoming = slots.filter(function (s) { return s.starts > now; })[0];
+    var slot = current || upcoming;
+    var when = $("[data-slot=when]", board);
+    var countdown = $("[data-slot=countdown]", board);
+    if (!slot) {
+      when.textContent = board.dataset.over;
+      countdown.textContent = "";
+    } else {
+      var minutes = Math.max(0, Math.ceil(((current ? slot.ends : slot.starts) - now) / 60));
+      when.textContent = (current ? board.dataset.now : board.dataset.next) + " · " +
+        slot.starts_at.slice(11, 16) + "–" + slot.ends_at.slice(11, 16);
+      countdown.textContent = fill(current ? board.dataset.ends : board.dataset.starts, { min: minutes });
+    }
+    var topics = {};
+    state.topics.forEach(function (t) { topics[t.id] = t; });
+    var taken = byId(state.occupancy.counts);
+    $$("li[data-room-id]", board).forEach(function (row) {
+      var roomId = Number(row.dataset.roomId);
+      var session = slot && (state.schedule.sessions || []).filter(function (s) {
+        return s.room_id === roomId && s.slot_id === slot.id;
+      })[0];
+      var topic = session && topics[session.topic_id];
+      setText("[data-slot=title]", topic ? topic.title : "—", row);
+      setText("[data-slot=seats]", session ? (taken[session.id] || 0) + " / " + session.capacity : "", row);
+    });
+  }
+  if (page === "screen") {
+    setInterval(function () {
+      if (state && state.schedule && state.schedule.published) $$("[data-live=board]").forEach(renderBoard);
+    }, 1000);
+  }
+
   function renderSpotlight(box) {
     var topic = state.topics.filter(function (t) { return t.id === state.spotlight; })[0];
     show(box, Boolean(topic));
@@ -355,6 +408,28 @@
     }, 400);
   }
 
+  /* Seats taken and my seat, in place on the grid (the rest comes with a refresh). */
+  function renderOccupancy() {
+    var taken = byId(state.occupancy.counts);
+    $$("[data-occupancy]").forEach(function (node) {
+      var id = Number(node.dataset.occupancy);
+      if (!(id in taken)) return;
+      var count = $("[data-slot=taken]", node);
+      if (count.textContent !== String(taken[id])) bump(count);
+      count.textContent = String(taken[id]);
+      show($("[data-slot=full]", node), taken[id] >= Number(node.dataset.capacity));
+    });
+    if (!state.me || !state.me.seats) return;
+    var mine = byId(state.me.seats); // slot -> session
+    var mySessions = new Set(Object.keys(mine).map(function (slot) { return mine[slot]; }));
+    $$("li[data-session-id]").forEach(function (cell) {
+      var here = mySessions.has(Number(cell.dataset.sessionId));
+      cell.classList.toggle("my-seat", here);
+      show($("[data-control=take]", cell), !here);
+      show($("[data-control=leave]", cell), here);
+    });
+  }
+
   function render() {
     setText("[data-live=present]", String(state.participants.length));
     setText("[data-live=event-name]", state.event.name);
@@ -370,10 +445,15 @@
     $$("[data-live=spotlight]").forEach(renderSpotlight);
     if (page === "screen") {
       var wall = state.topics.length > 0 || state.event.proposals_open || state.event.voting_open;
-      body.dataset.mode = wall ? "wall" : "join";
+      body.dataset.mode = state.schedule.published ? "board" : wall ? "wall" : "join";
+      $$("[data-live=board]").forEach(renderBoard);
     }
     restoreFocus();
+    if (state.occupancy) renderOccupancy();
     if (page === "facilitate" && render.done) refreshPage();
+    // The grid page is plain HTML: fetched again when the grid itself changed.
+    if (page === "schedule" && gridChanged) refreshPage();
+    gridChanged = false;
     render.done = true;
   }
 

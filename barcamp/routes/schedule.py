@@ -1,0 +1,277 @@
+"""The grid: facilitators build and edit it, everybody sees it once published, and
+participants take their seats. Plain forms here; the live page sends the same actions
+over Socket.IO."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from sqlalchemy import select
+
+from barcamp import identity
+from barcamp.errors import NotFound
+from barcamp.extensions import db
+from barcamp.forms import ConfirmForm
+from barcamp.forms.topics import GridActionForm
+from barcamp.models import Participant, Role, Seat, Session
+from barcamp.routes.actions import run_button
+from barcamp.routes.links import external_url
+from barcamp.routes.views_schedule import grid_rows, seats_of, unplaced_topics
+from barcamp.security import digest, matches, new_token
+from barcamp.services import schedule as schedule_service
+from barcamp.services import seating
+from barcamp.services.snapshots import event_snapshot
+from barcamp.unit_of_work import unit_of_work
+
+bp = Blueprint("schedule", __name__, url_prefix="/e/<code>")
+
+
+def _flag(value):
+    return value != "false"
+
+
+@bp.get("/schedule")
+def page():
+    """The grid: live occupancy and seats for everybody, editing for facilitators."""
+    visitor = identity.visitor(g.event)
+    editing = visitor.can(Role.FACILITATOR)
+    conflicts = schedule_service.conflicts(g.event) if editing else None
+    rows = grid_rows(g.event, draft=editing, conflicts=conflicts)
+    return render_template(
+        "schedule/page.html",
+        placed_count=sum(1 for row in rows for cell in row.cells if cell.session),
+        visitor=visitor,
+        snapshot=event_snapshot(g.event, visitor.participant),
+        rows=rows,
+        unplaced=unplaced_topics(g.event) if editing else [],
+        my_seats=seats_of(visitor.participant),
+        editing=editing,
+        form=GridActionForm(formdata=None),
+    )
+
+
+def _back(anchor=""):
+    return redirect(url_for("schedule.page") + anchor, code=303)
+
+
+def _grid_action(action, done=None):
+    visitor = identity.visitor(g.event)
+    form = GridActionForm()
+    run_button(form, lambda: action(visitor, form), done=done)
+    anchor = f"#slot-{form.slot_id.data}" if form.slot_id.data else ""
+    return _back(anchor)
+
+
+def _facilitator_action(action, done=None):
+    if not identity.visitor(g.event).can(Role.FACILITATOR):
+        raise NotFound()
+    return _grid_action(action, done)
+
+
+@bp.post("/schedule/optimize")
+def optimize():
+    """Build the grid with the optimizer, around the pinned sessions."""
+
+    def run(visitor, form):
+        report = schedule_service.optimize(visitor)
+        flash(
+            _(
+                "Grid built: %(score)d of %(bound)d possible votes can be attended "
+                "(%(by_hand)d by hand).",
+                score=report["score"],
+                bound=report["upper_bound"],
+                by_hand=report["by_hand"],
+            ),
+            "success",
+        )
+
+    return _facilitator_action(run)
+
+
+@bp.post("/schedule/place")
+def place():
+    return _facilitator_action(
+        lambda v, f: schedule_service.place(v, f.topic_id.data, f.room_id.data, f.slot_id.data)
+    )
+
+
+@bp.post("/schedule/unplace")
+def unplace():
+    return _facilitator_action(lambda v, f: schedule_service.unplace(v, f.topic_id.data))
+
+
+@bp.post("/schedule/pin")
+def pin():
+    return _facilitator_action(
+        lambda v, f: schedule_service.pin(v, f.topic_id.data, _flag(f.pinned.data))
+    )
+
+
+@bp.post("/schedule/block")
+def block():
+    return _facilitator_action(
+        lambda v, f: schedule_service.block(
+            v, f.room_id.data, f.slot_id.data, _flag(f.blocked.data)
+        )
+    )
+
+
+@bp.post("/schedule/publish")
+def publish():
+    return _facilitator_action(
+        lambda v, f: schedule_service.publish(v), _("The grid is published: everybody sees it now.")
+    )
+
+
+def _participant(visitor):
+    if visitor.participant is None:
+        raise seating.NotPublished(_("Join the event first: type the name others will see."))
+    return visitor.participant
+
+
+@bp.post("/seats/take")
+def take_seat():
+    """Sit in a session (leaving one's seat in the same slot)."""
+    return _grid_action(lambda v, f: seating.take_seat(_participant(v), f.session_id.data))
+
+
+@bp.post("/seats/leave")
+def leave_seat():
+    return _grid_action(lambda v, f: seating.leave_seat(_participant(v), f.session_id.data))
+
+
+@bp.post("/seats/me")
+def seat_me():
+    """Fill my free slots with sessions I voted for."""
+
+    def run(visitor, form):
+        taken = seating.seat_me(_participant(visitor))
+        flash(
+            _("%(num)d seats taken in sessions you voted for.", num=taken)
+            if taken
+            else _("No free seat in a session you voted for: choose below."),
+            "info",
+        )
+
+    return _grid_action(run)
+
+
+@bp.get("/me")
+def agenda():
+    """My sessions, slot by slot, and my calendar link."""
+    visitor = identity.visitor(g.event)
+    if visitor.participant is None:
+        return redirect(url_for("participants.home"))
+    secret = identity.calendar_secret(g.event)
+    if not matches(secret, visitor.participant.calendar_key_digest):
+        secret = None  # renewed from another device
+    return render_template(
+        "schedule/agenda.html",
+        visitor=visitor,
+        rows=grid_rows(g.event),
+        my_seats=seats_of(visitor.participant),
+        calendar_url=external_url("schedule.personal_calendar", secret=secret) if secret else None,
+        event_calendar_url=external_url("schedule.event_calendar"),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/me/calendar-link")
+def make_calendar_link():
+    """Make (or renew) my personal calendar link; the old one stops working."""
+    visitor = identity.visitor(g.event)
+    form = ConfirmForm()
+    if visitor.participant is not None and form.validate():
+        secret = new_token()
+        with unit_of_work():
+            visitor.participant.calendar_key_digest = digest(secret)
+        identity.remember_calendar_secret(g.event, secret)
+        flash(
+            _("Here is your calendar link. Add it to your calendar app as a subscription."),
+            "success",
+        )
+    return redirect(url_for("schedule.agenda") + "#calendar", code=303)
+
+
+def _entries(sessions_by_slot, *, all_sessions=()):
+    """(slot, title, room name, uid) for each thing to put in a calendar: a session when
+    there is one, else the slot itself (plenaries, breaks, workshops not chosen)."""
+    entries = []
+    for slot in g.event.slots:
+        here = [s for s in all_sessions if s.slot_id == slot.id]
+        mine = sessions_by_slot.get(slot.id)
+        if mine is not None:
+            here = [mine]
+        if here:
+            entries += [(slot, s.topic.title, s.room.name, f"session-{s.id}") for s in here]
+        else:
+            entries.append((slot, slot.label or g.event.name, "", f"slot-{slot.id}"))
+    return entries
+
+
+def _calendar(entries, name):
+    """An iCalendar file in the event's time zone (with its VTIMEZONE)."""
+    event = g.event
+    zone = ZoneInfo(event.timezone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Barcamp//barcamp//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", event.timezone)
+    stamp = datetime.now(ZoneInfo("UTC"))
+    for slot, title, room, uid in entries:
+        item = CalendarEvent()
+        item.add("uid", f"{uid}@{event.code}")
+        item.add("summary", title)
+        item.add("dtstart", slot.starts_at.replace(tzinfo=zone))
+        item.add("dtend", slot.ends_at.replace(tzinfo=zone))
+        item.add("dtstamp", stamp)
+        location = ", ".join(part for part in (room, event.venue) if part)
+        if location:
+            item.add("location", location)
+        calendar.add_component(item)
+    calendar.add_missing_timezones()
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.code}.ics"'
+    return response
+
+
+@bp.get("/schedule.ics")
+def event_calendar():
+    """The whole day: plenaries, breaks, and every session once the grid is published."""
+    event = g.event
+    sessions = []
+    if event.schedule_published_at is not None:
+        sessions = db.session.scalars(select(Session).where(Session.event_id == event.id)).all()
+    return _calendar(_entries({}, all_sessions=sessions), event.name)
+
+
+@bp.get("/calendar/<secret>.ics")
+def personal_calendar(secret):
+    """A participant's own day, for calendar apps (they send no cookie: a secret link)."""
+    participant = db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == g.event.id, Participant.calendar_key_digest == digest(secret)
+        )
+    )
+    if participant is None:
+        raise NotFound()
+    seats = db.session.scalars(select(Seat).where(Seat.participant_id == participant.id)).all()
+    by_slot = {seat.slot_id: db.session.get(Session, seat.session_id) for seat in seats}
+    response = _calendar(_entries(by_slot), f"{g.event.name} — {participant.display_name}")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/schedule/print")
+def print_grid():
+    """The grid on one page, to print and pin up."""
+    return render_template(
+        "schedule/print.html",
+        event=g.event,
+        rows=grid_rows(g.event),
+        signs=request.args.get("signs") == "1",
+    )
