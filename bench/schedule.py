@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from barcamp.scheduling import check_grid, scoring, solve  # noqa: E402
-from barcamp.scheduling.exact import solve_exact  # noqa: E402
-from barcamp.scheduling.generate import generate  # noqa: E402
+from barcamp.scheduling import check_grid, scoring, solve
+from barcamp.scheduling.exact import solve_exact
+from barcamp.scheduling.generate import generate
 
 SIZES = {
     "full": dict(topics=60, rooms=[150, 120, 100, 80, 60, 40], slots=8, people=500, votes=6),
@@ -71,8 +71,11 @@ def main():
     args = parser.parse_args()
     if args.smoke:
         args.sizes, args.seeds, args.mip_seconds, args.time_limit = ["smoke"], [0], 30, 0.3
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cpu, "
-          f"Python {platform.python_version()}", flush=True)
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cpu, "
+        f"Python {platform.python_version()}",
+        flush=True,
+    )
     lines = []
     for size in args.sizes:
         for seed in args.seeds:
