@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import select
@@ -150,7 +151,11 @@ def seat_me():
     def run(visitor, form):
         taken = seating.seat_me(_participant(visitor))
         flash(
-            _("%(num)d seats taken in sessions you voted for.", num=taken)
+            ngettext(
+                "%(num)d seat taken in a session you voted for.",
+                "%(num)d seats taken in sessions you voted for.",
+                taken,
+            )
             if taken
             else _("No free seat in a session you voted for: choose below."),
             "info",

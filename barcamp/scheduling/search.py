@@ -175,7 +175,7 @@ class Search:
             key=lambda t: (-self.demand[t], t),
         )
         for t in order:
-            best, best_gain = None, -1
+            best, best_gain = None, -math.inf
             for s in range(len(self.slots)):
                 if not self.host_free(t, s) or not self._room_left(t, s):
                     continue

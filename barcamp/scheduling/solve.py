@@ -33,7 +33,7 @@ def solve(problem, *, time_limit=1.5, seed=0):
     """
     began = time.monotonic()
     problem.validate()
-    grid = search(problem, time_limit=time_limit, seed=seed)
+    grid = fill_free_places(problem, search(problem, time_limit=time_limit, seed=seed))
     broken = check_grid(problem, grid)
     if broken:  # the search only makes valid moves; this would be a bug
         raise AssertionError(f"the search broke hard constraints: {broken}")
@@ -45,6 +45,33 @@ def solve(problem, *, time_limit=1.5, seed=0):
         seconds=time.monotonic() - began,
         unplaced=why_unplaced(problem, grid),
     )
+
+
+def fill_free_places(problem, grid):
+    """Give places nobody uses to topics left out (a session more never seats fewer
+    people): every topic runs when there is room, even without votes."""
+    grid = dict(grid)
+    placed = set(grid.values())
+    busy = {
+        (host, cell.slot)
+        for cell, topic_id in grid.items()
+        for host in problem.topic(topic_id).hosts
+    }
+    free = sorted(
+        (c for c in problem.cells() if c not in grid),
+        key=lambda c: -problem.room(c.room).capacity,
+    )
+    for topic in sorted(problem.topics, key=lambda t: (-len(t.voters), t.id)):
+        if topic.id in placed:
+            continue
+        for cell in free:
+            room = problem.room(cell.room)
+            if problem.fits(topic, room) and not any((h, cell.slot) in busy for h in topic.hosts):
+                grid[cell] = topic.id
+                free.remove(cell)
+                busy.update((h, cell.slot) for h in topic.hosts)
+                break
+    return grid
 
 
 def why_unplaced(problem, grid):
