@@ -323,3 +323,30 @@ def test_the_race_for_seats_on_postgresql(postgres_database):
         outcomes, seated, taken = rush(app)
     assert outcomes.count("seated") == 20
     assert seated == taken == 20
+
+
+def test_a_room_made_smaller_gives_back_the_seats_over_it(published):
+    from barcamp.services import events as event_service
+    from barcamp.services.events import EventSettings, RoomRow, SlotRow
+
+    event, _, people, _ = published
+    big = max(sessions(event).values(), key=lambda s: s.capacity)
+    for person in people[:6]:
+        with unit_of_work():
+            seating.take_seat(person, big.id)
+    rooms = [
+        RoomRow(r.name, 4 if r.id == big.room_id else r.capacity, id=r.id, features=("projector",))
+        for r in event.rooms
+    ]
+    slots = [
+        SlotRow(s.starts_at.time(), s.ends_at.time(), s.kind, s.label, id=s.id) for s in event.slots
+    ]
+    settings = EventSettings(event.name, event.starts_on, event.venue, event.timezone, event.locale)
+    with unit_of_work():
+        event_service.update_event(event, settings, rooms, slots)
+    db.session.expire_all()
+    resized = db.session.get(Session, big.id)
+    assert (resized.capacity, resized.seats_taken) == (4, 4)
+    seated = db.session.scalars(select(Seat.participant_id).where(Seat.session_id == big.id))
+    assert sorted(seated) == sorted(p.id for p in people[:4])  # the first four keep theirs
+    assert all(room.features == ["projector"] for room in event.rooms)

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from barcamp.forms import BaseForm, SubForm
+from barcamp.forms.topics import NEEDS, CheckboxesField
 from barcamp.models import SlotKind
 from barcamp.models.event import NAME_MAX, ROOM_NAME_MAX, SLOT_LABEL_MAX, VENUE_MAX
 from barcamp.services.events import EventSettings, RoomRow, SlotRow, time_zones
@@ -44,11 +45,16 @@ class RoomForm(SubForm):
         validators=[Optional()],
         render_kw={"min": 1, "inputmode": "numeric"},
     )
+    features = CheckboxesField(_l("It has"), choices=NEEDS, validate_choice=False)
     remove = BooleanField(_l("Remove"))
 
     def row(self):
         return RoomRow(
-            self.name.data or "", self.capacity.data, _id(self.id.data), self.remove.data
+            self.name.data or "",
+            self.capacity.data,
+            _id(self.id.data),
+            self.remove.data,
+            tuple(self.features.data or ()),
         )
 
 

@@ -14,7 +14,18 @@ from sqlalchemy import select
 from barcamp.changes import record
 from barcamp.errors import NotFound, ValidationFailed
 from barcamp.extensions import db
-from barcamp.models import Event, Language, Participant, Phase, Role, Room, Slot, SlotKind
+from barcamp.models import (
+    Event,
+    Language,
+    Need,
+    Participant,
+    Phase,
+    Role,
+    Room,
+    Session,
+    Slot,
+    SlotKind,
+)
 from barcamp.models.event import (
     CAPACITY_MAX,
     NAME_MAX,
@@ -47,6 +58,7 @@ class RoomRow:
     capacity: int | None
     id: int | None = None
     remove: bool = False
+    features: tuple = ()
 
     def is_blank(self):
         return not (self.name or "").strip() and self.capacity is None
@@ -202,7 +214,10 @@ def _checked_rooms(rows, errors, event):
             errors[f"rooms.{index}.capacity"] = _l(
                 "Give a number of seats between 1 and %(max)d.", max=CAPACITY_MAX
             )
-        kept.append(RoomRow(name=name, capacity=row.capacity, id=row.id))
+        features = [str(need) for need in Need if need in set(row.features or ())]
+        if set(row.features or ()) - set(Need):
+            errors[f"rooms.{index}.features"] = _l("Choose what the room offers from the list.")
+        kept.append(RoomRow(name=name, capacity=row.capacity, id=row.id, features=features))
     if not kept:
         errors["rooms"] = _l("Add at least one room.")
     return kept
@@ -274,7 +289,20 @@ def _apply_rooms(event, rows):
         db.session.flush()
     for position, (room, row) in enumerate(zip(kept, rows, strict=True)):
         room.name, room.capacity, room.position = row.name, row.capacity, position
+        room.features = list(row.features)
+        _resize_sessions(room)
     event.rooms[:] = kept
+
+
+def _resize_sessions(room):
+    """Sessions in a room take its new number of seats (seats over it are given back)."""
+    if room.id is None:
+        return
+    from barcamp.services.seating import sync_capacity
+
+    for session in db.session.scalars(select(Session).where(Session.room_id == room.id)):
+        if session.capacity != room.capacity:
+            sync_capacity(session, room.capacity)
 
 
 def _apply_slots(event, rows):

@@ -154,7 +154,6 @@ def seat_me(participant):
 def sync_capacity(session, capacity):
     """A session's room changed size: fewer seats than people means the latest to sit
     down choose again."""
-    session.capacity = capacity
     if session.seats_taken > capacity:
         seats = db.session.scalars(
             select(Seat).where(Seat.session_id == session.id).order_by(Seat.id.desc())
@@ -162,3 +161,5 @@ def sync_capacity(session, capacity):
         for seat in seats[: session.seats_taken - capacity]:
             db.session.delete(seat)
         session.seats_taken = capacity
+    # Both columns change in one UPDATE, which the CHECK accepts.
+    session.capacity = capacity
