@@ -12,6 +12,7 @@ import html
 import re
 import secrets
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -478,3 +479,40 @@ def test_two_processes_share_live_events_through_redis(
     updates = screen.wait_for("participant_updated", len(crowd))
     assert sorted(update["version"] for update in updates) == versions
     assert projector.state()["version"] == versions[-1]
+
+
+def test_building_the_grid_does_not_hold_up_the_live_pages(live_server, browser, live_page):
+    """The optimizer runs in a process of its own: while it searches (about 1.5 s), a
+    phone's requests are answered as fast as usual."""
+    facilitator = browser(live_server)
+    facilitator.get(live_server.links["facilitator"])
+    console = live_page().connect(live_server, facilitator)
+    console.wait_for("snapshot")
+    alice = browser(live_server)
+    alice.join("Alice")
+    phone = live_page().connect(live_server, alice)
+    phone.wait_for("snapshot")
+
+    delays, done = [], threading.Event()
+
+    def keep_asking():
+        while not done.is_set():
+            began = time.monotonic()
+            assert phone.call("snapshot", {})["ok"]
+            delays.append(time.monotonic() - began)
+            time.sleep(0.05)
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    try:
+        began = time.monotonic()
+        ack = console.call("schedule_optimize", {"op_id": f"grid-{uuid.uuid4()}"})
+        searching = time.monotonic() - began
+    finally:
+        done.set()
+        asker.join(timeout=WAIT)
+    assert ack["ok"], ack
+    assert ack["report"]["score"] <= ack["report"]["upper_bound"]
+    assert searching >= 1.0  # it did search for a while
+    assert len(delays) >= 10
+    assert max(delays) < 0.5, f"slowest answer while searching: {max(delays):.3f} s"
