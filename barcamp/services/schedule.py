@@ -9,7 +9,7 @@ from barcamp.errors import BarcampError, ValidationFailed
 from barcamp.extensions import db
 from barcamp.models import (
     BlockedCell,
-    Need,
+    Phase,
     Room,
     Seat,
     Session,
@@ -24,7 +24,7 @@ from barcamp.scheduling import Cell, Problem
 from barcamp.scheduling import Room as RoomSpec
 from barcamp.scheduling import Topic as TopicSpec
 from barcamp.scheduling.worker import run_in_subprocess
-from barcamp.services.facilitation import require
+from barcamp.services.facilitation import advance, require
 from barcamp.services.lookup import event_topic, is_id
 from barcamp.services.seating import occupancy_changed
 from barcamp.services.snapshots import schedule_view
@@ -277,9 +277,6 @@ def publish(visitor):
         raise ScheduleProblem(_l("The grid is empty: build it or place topics first."))
     if event.schedule_published_at is None:
         event.schedule_published_at = utcnow()
-        from barcamp.models import Phase
-        from barcamp.services.facilitation import advance
-
         advance(event, Phase.SCHEDULING)
     _changed(event)
 
@@ -312,6 +309,3 @@ def conflicts(event):
             for topic_id in topic_ids:
                 found[topic_id].append("host_clash")
     return found
-
-
-__all__ = ["Need"]
