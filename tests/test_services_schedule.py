@@ -21,19 +21,16 @@ from tests.conftest import app_on, new_event
 pytestmark = pytest.mark.usefixtures("ctx")
 
 
-def build_camp(n_people=12, capacities=(10, 4)):
-    """An event with two workshop rounds, topics proposed and voted for."""
+def build_camp(n_people=12, capacities=(10, 4), rounds=2):
+    """An event with workshop rounds (two by default), topics proposed and voted for."""
     from datetime import time
 
     from barcamp.services.events import RoomRow, SlotRow
 
     event, _ = new_event(
         rooms=[RoomRow(f"Salle {i}", c) for i, c in enumerate(capacities, 1)],
-        slots=[
-            SlotRow(time(9, 0), time(10, 0), "plenary", "Ouverture"),
-            SlotRow(time(10, 0), time(11, 0), "sessions"),
-            SlotRow(time(11, 0), time(12, 0), "sessions"),
-        ],
+        slots=[SlotRow(time(9, 0), time(10, 0), "plenary", "Ouverture")]
+        + [SlotRow(time(10 + i, 0), time(11 + i, 0), "sessions") for i in range(rounds)],
     )
     with unit_of_work():
         paul, _ = participant_service.join(event, "Paul", role=Role.FACILITATOR)
@@ -350,3 +347,20 @@ def test_a_room_made_smaller_gives_back_the_seats_over_it(published):
     seated = db.session.scalars(select(Seat.participant_id).where(Seat.session_id == big.id))
     assert sorted(seated) == sorted(p.id for p in people[:4])  # the first four keep theirs
     assert all(room.features == ["projector"] for room in event.rooms)
+
+
+def test_one_round_of_parallel_tables_works_the_same_way():
+    """The founding barcamp's format: one slot, small groups around tables."""
+    event, facilitator, people, wall = build_camp(n_people=12, capacities=(4,) * 5, rounds=1)
+    with unit_of_work():
+        report = schedule.optimize(facilitator)
+        schedule.publish(facilitator)
+    assert len(sessions(event)) == len(wall) == 5  # every topic has a table
+    assert report["score"] == report["upper_bound"]
+    for person in people:
+        with unit_of_work():
+            seating.seat_me(person)
+    db.session.expire_all()
+    tables = sessions(event).values()
+    assert all(table.seats_taken <= 4 for table in tables)
+    assert sum(table.seats_taken for table in tables) == len(people)
