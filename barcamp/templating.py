@@ -57,6 +57,17 @@ def ui_labels():
         "voting_closed": gettext("Voting closed"),
         "similar": gettext("Similar topics already on the wall:"),
         "network": gettext("No answer from the server: your action was not saved. Try again."),
+        "seated_one": ngettext(
+            "%(num)d seat taken in a session you voted for.",
+            "%(num)d seats taken in sessions you voted for.",
+            1,
+        ),
+        "seated_other": ngettext(
+            "%(num)d seat taken in a session you voted for.",
+            "%(num)d seats taken in sessions you voted for.",
+            2,
+        ),
+        "seated_none": gettext("No free seat in a session you voted for: choose below."),
     }
 
 
@@ -72,10 +83,9 @@ def format_named(text, **values):
 
 
 def walltime(value):
-    """A slot's wall-clock time (already in the event's time zone) in the page's style."""
-    from babel.dates import format_time
-
-    return format_time(value.time(), format="short", locale=get_locale())
+    """A slot's wall-clock time (already in the event's time zone), as 09:30: the same on
+    every page and on the projector, in both languages."""
+    return value.strftime("%H:%M")
 
 
 def extract(key, mapping):

@@ -12,6 +12,13 @@ to docs/screenshots/, for each language:
   projector-<lang>.png            the projector screen (the wall and its ranking),
                                   1920x1080, the viewport only
   projector-spotlight-<lang>.png  the same with a topic in the spotlight
+  desktop-grid-<lang>.png         the facilitator's grid page once built (not published
+                                  yet), with its editing controls, 1280x800, full page
+  phone-grid-<lang>.png           the grid on the phone once published, after "Seat me
+                                  in what I voted for" and one seat taken, full page
+  phone-day-<lang>.png            "my day" on the phone, with the calendar link made
+  projector-board-<lang>.png      the projector once the grid is published: the now/next
+                                  board, its clock set to the first round, 1920x1080
 
 Run it with `scripts/screenshots` (which compiles the translations first) or
 `.venv/bin/python scripts/screenshots.py [--out DIR]`. It also prints what a reviewer
@@ -23,8 +30,10 @@ import re
 import shutil
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,6 +50,7 @@ LANGUAGES = ("fr", "en")
 # A near-duplicate of a demo topic ("Résistance au changement et désarroi").
 NEAR_DUPLICATE = {"fr": "résistance au changement", "en": "Résistance au changement ?"}
 SPOTLIT = "Résistance au changement et désarroi"
+BUILD_TIMEOUT = 30_000  # the optimizer runs in a subprocess
 
 
 class Shooter:
@@ -164,10 +174,65 @@ class Shooter:
         expect(spotlight.locator("[data-slot=title]")).to_have_text(SPOTLIT)
         expect(spotlight).to_be_visible()
         self.save(projector, f"projector-spotlight-{lang}", full_page=False)
+        facilitate.locator(
+            "section form[data-live-action=topic_spotlight]:not(:has(input[name=topic_id])) button"
+        ).click()
+        expect(spotlight).to_be_hidden()
+
+        self.shoot_grid(lang, phone, projector.context)
 
         for context in self.contexts:
             context.close()
         self.contexts.clear()
+
+    def shoot_grid(self, lang, phone, laptop):
+        """The grid: built and published by the facilitator, seats taken on the phone,
+        then "my day" and the projector's board."""
+        grid = self.page(laptop, "grid")
+        grid.set_viewport_size(DESKTOP)
+        grid.goto("/e/BERCY/schedule")
+        expect(grid.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        grid.locator("form[data-live-action=schedule_optimize] button").click()
+        expect(grid.locator("li[data-session-id]").first).to_be_visible(timeout=BUILD_TIMEOUT)
+        expect(grid.locator("p.report")).to_be_visible()
+        self.save(grid, f"desktop-grid-{lang}", full_page=True)
+        grid.once("dialog", lambda dialog: dialog.accept())
+        grid.locator("form[data-live-action=schedule_publish] button").click()
+        expect(grid.locator("form[data-live-action=schedule_publish]")).to_have_count(0)
+
+        # The phone (it voted for one topic): "Seat me", then a seat in another round.
+        phone.goto("/e/BERCY/schedule")
+        expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        mine = phone.locator("li.cell.my-seat")
+        phone.locator("form[data-live-action=seat_me] button").click()
+        expect(mine).to_have_count(1)
+        free_round = phone.locator("li.grid-sessions").filter(
+            has_not=phone.locator("li.cell.my-seat")
+        )
+        free_round.first.locator("form[data-control=take] button").first.click()
+        expect(mine).to_have_count(2)
+        for count in mine.locator("[data-slot=taken]").all():  # counts come a moment later
+            expect(count).not_to_have_text("0")
+        phone.evaluate("window.scrollTo(0, 0)")
+        self.save(phone, f"phone-grid-{lang}", full_page=True)
+
+        phone.goto("/e/BERCY/me")
+        phone.locator("#calendar form button[type=submit]").click()
+        expect(phone.locator("#calendar-url")).to_be_visible()
+        phone.evaluate("window.scrollTo(0, 0)")
+        self.save(phone, f"phone-day-{lang}", full_page=True)
+
+        # The projector, its clock a quarter of an hour into the first round.
+        state = phone.request.get("/e/BERCY/state.json").json()
+        first = next(slot for slot in state["slots"] if slot["kind"] == "sessions")
+        zone = ZoneInfo(state["event"]["timezone"])
+        starts = datetime.fromisoformat(first["starts_at"]).replace(tzinfo=zone)
+        laptop.clock.set_fixed_time(starts + timedelta(minutes=15))
+        board = self.page(laptop, "board")
+        board.goto("/e/BERCY/screen")
+        expect(board.locator("body")).to_have_attribute("data-mode", "board")
+        expect(board.locator("[data-live=board] [data-slot=seats]").first).not_to_be_empty()
+        self.save(board, f"projector-board-{lang}", full_page=False)
 
 
 def main():

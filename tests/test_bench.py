@@ -10,8 +10,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_schedule_benchmark_runs_at_a_tiny_size(tmp_path):
     out = tmp_path / "lines.json"
-    subprocess.run([sys.executable, "bench/schedule.py", "--smoke", "--out", str(out)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "bench/schedule.py", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     [line] = json.loads(out.read_text())
     assert line["mip_proven"]
     assert line["score"] >= 0.99 * line["mip"]

@@ -389,6 +389,36 @@
     var active = document.activeElement;
     return active && active.matches("select, input, textarea");
   }
+  /* The control a keyboard user is on, described so that the same control can be found
+     in the page fetched again: its form's action and ids, and its own tag and name. */
+  function formIds(form) {
+    return $$("input[type=hidden]", form).filter(function (input) {
+      return /_id$/.test(input.name);
+    }).map(function (input) { return input.name + "=" + input.value; }).join("&");
+  }
+  function focusKey(element) {
+    var form = element && element.closest && element.closest("form");
+    var slot = element && element.closest && element.closest("[id^=slot-]");
+    if (!form) return null;
+    return { action: form.getAttribute("action"), ids: formIds(form), tag: element.tagName,
+             name: element.name, slot: slot ? slot.id : null };
+  }
+  function refocus(root, key) {
+    if (!key) return;
+    var form = $$("form", root).filter(function (candidate) {
+      return candidate.getAttribute("action") === key.action && formIds(candidate) === key.ids;
+    })[0];
+    var target = form && $$(key.tag, form).filter(function (el) {
+      return !key.name || el.name === key.name;
+    })[0];
+    // The control may be gone (a session moved away): stay in the same slot at least.
+    if (!target || target.closest("[hidden]")) {
+      var slot = key.slot && document.getElementById(key.slot);
+      target = slot && $("form:not([hidden]) select, form:not([hidden]) button", slot);
+    }
+    if (target) target.focus();
+  }
+
   function refreshPage() {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
@@ -400,7 +430,9 @@
         if (busyChoosing()) return refreshPage(); // they started choosing meanwhile
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var main = $("main");
+        var focus = focusKey(document.activeElement);
         main.replaceChildren.apply(main, Array.prototype.slice.call($("main", fresh).childNodes));
+        refocus(main, focus);
         statusBox = $("[data-live-status]");
         alertBox = $("[data-live=action-error]");
         setStatus(socket.connected ? "connected" : "reconnecting");
@@ -423,9 +455,12 @@
     var mine = byId(state.me.seats); // slot -> session
     var mySessions = new Set(Object.keys(mine).map(function (slot) { return mine[slot]; }));
     $$("li[data-session-id]").forEach(function (cell) {
-      var here = mySessions.has(Number(cell.dataset.sessionId));
+      var id = Number(cell.dataset.sessionId);
+      var here = mySessions.has(id);
+      var occupancy = $("[data-occupancy]", cell);
+      var full = occupancy && (taken[id] || 0) >= Number(occupancy.dataset.capacity);
       cell.classList.toggle("my-seat", here);
-      show($("[data-control=take]", cell), !here);
+      show($("[data-control=take]", cell), !here && !full);
       show($("[data-control=leave]", cell), here);
     });
   }
@@ -484,9 +519,10 @@
   window.barcampLive = { send: send, socket: socket };
 
   var alertBox = $("[data-live=action-error]");
-  function tell(message) {
+  function tell(message, kind) {
     if (!alertBox || !message) return;
     alertBox.textContent = message;
+    alertBox.dataset.kind = kind || "error";
     alertBox.hidden = false;
     clearTimeout(tell.timer);
     tell.timer = setTimeout(function () { alertBox.hidden = true; }, 8000);
