@@ -66,11 +66,21 @@ class Config:
     # Socket.IO: same-origin only unless a list of origins is given.
     SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
-    SOCKETIO_MAX_PAYLOAD = 64 * 1024
+    # Large enough for a whole note sent at once after an offline spell.
+    SOCKETIO_MAX_PAYLOAD = 1024 * 1024
     # Tallies go out at most this often per event (seconds), always the latest counts.
     TALLY_INTERVAL = 0.25
     # How long the grid optimizer searches (seconds); it runs in a process of its own.
     SCHEDULE_TIME_LIMIT = float(os.environ.get("SCHEDULE_TIME_LIMIT", "1.5"))
+
+    # Shared notes: the largest update accepted (bytes), the longest note (characters),
+    # the largest stored document (bytes), how often a revision is kept while people
+    # write (seconds), and how many stored updates are merged into one.
+    NOTE_UPDATE_MAX = 512 * 1024
+    NOTE_TEXT_MAX = 100_000
+    NOTE_STATE_MAX = 2 * 1024 * 1024
+    NOTE_REVISION_INTERVAL = 300
+    NOTE_COMPACT_AFTER = 200
 
     # Rate limits: memory:// for one process, redis://… when several share the work.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -115,6 +115,7 @@ def register_template_helpers(app):
     register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     from barcamp.routes.views import ranked, schedule_view_for, wall_view
+    from barcamp.services.notes import ROLE_LABELS
 
     app.jinja_env.globals.update(
         asset=asset,
@@ -125,6 +126,7 @@ def register_template_helpers(app):
         Role=Role,
         Phase=Phase,
         SlotKind=SlotKind,
+        role_labels=ROLE_LABELS,
     )
     app.jinja_env.filters.update(format_named=format_named, extract=extract, walltime=walltime)
     app.jinja_env.globals["hosted_ids"] = lambda visitor: (

@@ -129,9 +129,8 @@ def socket_client(app):
     opened = []
 
     def connect(browser, event, **kwargs):
-        sio = socketio.test_client(
-            app, flask_test_client=browser, auth={"event": event.code}, **kwargs
-        )
+        kwargs.setdefault("auth", {"event": event.code})
+        sio = socketio.test_client(app, flask_test_client=browser, **kwargs)
         opened.append(sio)
         return sio
 

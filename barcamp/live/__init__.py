@@ -61,3 +61,23 @@ def publish(changes):
 def send_snapshot(sid, snapshot):
     """Send one client the full state of its page."""
     socketio.emit("snapshot", snapshot, to=sid)
+
+
+def note_room(note_id):
+    """The Socket.IO room of the people writing one note."""
+    return f"note:{note_id}"
+
+
+def send_note_update(note_id, update, skip_sid=None):
+    """Pass a stored note update to everybody else writing the note."""
+    socketio.emit(
+        "note_update", {"note": note_id, "update": update}, to=note_room(note_id), skip_sid=skip_sid
+    )
+
+
+def send_note_presence(note_id, editors):
+    socketio.emit(
+        "note_presence",
+        {"note": note_id, "editors": [{"name": name} for name in editors]},
+        to=note_room(note_id),
+    )

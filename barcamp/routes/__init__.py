@@ -10,13 +10,23 @@ def register_blueprints(app):
         events,
         facilitation,
         main,
+        notes,
         participants,
         schedule,
         screen,
         topics,
     )
 
-    for module in (main, events, participants, topics, facilitation, schedule, screen):
+    for module in (
+        main,
+        events,
+        participants,
+        topics,
+        facilitation,
+        schedule,
+        notes,
+        screen,
+    ):
         app.register_blueprint(module.bp)
 
     @app.url_value_preprocessor

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from barcamp.extensions import db
 from barcamp.models import BlockedCell, Seat, Session, SlotKind, Topic, TopicStatus
+from barcamp.services.notes import roles_by_topic
 
 
 @dataclass
@@ -14,6 +15,7 @@ class GridCell:
     session: object = None
     blocked: bool = False
     conflicts: list = field(default_factory=list)
+    roles: dict = field(default_factory=dict)  # {kind: [names]}: facilitator, note-taker
 
 
 @dataclass
@@ -39,6 +41,7 @@ def grid_rows(event, *, draft=False, conflicts=None):
         for b in db.session.scalars(select(BlockedCell).where(BlockedCell.event_id == event.id))
     }
     conflicts = conflicts or {}
+    roles = roles_by_topic(event) if show else {}
     rows = []
     for slot in event.slots:
         cells = []
@@ -51,6 +54,7 @@ def grid_rows(event, *, draft=False, conflicts=None):
                         session,
                         (room.id, slot.id) in blocked,
                         conflicts.get(session.topic_id, []) if session else [],
+                        roles.get(session.topic_id, {}) if session else {},
                     )
                 )
         rows.append(GridRow(slot, cells))

@@ -4,10 +4,19 @@ acknowledgement and broadcast; docs/protocol.md lists them all."""
 from flask import current_app
 
 from barcamp.errors import HTTP_MESSAGES
-from barcamp.sockets import connection, facilitation, participants, schedule, topics, voting
+from barcamp.sockets import (
+    connection,
+    facilitation,
+    notes,
+    participants,
+    schedule,
+    topics,
+    voting,
+)
 
 HANDLERS = {
     "connect": connection.connect,
+    "disconnect": notes.disconnect,
     "snapshot": connection.snapshot,
     "participant_rename": participants.participant_rename,
     "topic_propose": topics.topic_propose,
@@ -32,6 +41,9 @@ HANDLERS = {
     "seat_take": schedule.seat_take,
     "seat_leave": schedule.seat_leave,
     "seat_me": schedule.seat_me,
+    "note_join": notes.note_join,
+    "note_update": notes.note_update,
+    "note_leave": notes.note_leave,
 }
 
 

@@ -11,9 +11,10 @@ from barcamp.sockets.context import BOUND_EVENT, query
 
 
 def connect(auth=None):
-    """connect, auth {event: code}: refused unless this browser joined the event or
-    holds one of its role links. Joins the event's room (and the participant's own),
-    then emits `snapshot`."""
+    """connect, auth {event: code, notes?}: refused unless this browser joined the event
+    or holds one of its role links. Joins the event's room (and the participant's own),
+    then emits `snapshot`, except to a note editor (auth `notes: true`), which needs
+    only the note's events."""
     code = auth.get("event") if isinstance(auth, dict) else None
     try:
         event = get_event(code)
@@ -23,6 +24,8 @@ def connect(auth=None):
     if not visitor.is_member:
         raise ConnectionRefusedError("not_a_member")
     session[BOUND_EVENT] = event.id
+    if auth.get("notes") is True:
+        return
     # Join the rooms before reading the snapshot: a change committed in between is
     # then in the snapshot or broadcast after it, never lost.
     join_room(live.event_room(event.id))

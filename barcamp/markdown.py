@@ -1,0 +1,36 @@
+"""Markdown written by people, rendered safely: their HTML is shown as text, and the
+output is sanitized again before it reaches a page."""
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+_PARSER = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .enable(["table", "strikethrough"])
+    .use(tasklists_plugin)
+)
+_TAGS = nh3.ALLOWED_TAGS | {"input"}
+_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "input": {"type", "checked", "disabled"},
+    "li": {"class"},
+    "ul": {"class"},
+}
+_SCHEMES = {"http", "https", "mailto"}
+
+
+def render(text):
+    """HTML for a Markdown text: no user HTML, links to the web and mail only, opened
+    with rel="noopener noreferrer nofollow", task lists as disabled checkboxes."""
+    html = _PARSER.render(text or "")
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            url_schemes=_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+        )
+    )

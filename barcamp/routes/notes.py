@@ -1,0 +1,172 @@
+"""A session's page, its shared note (editor, reading view, history) and the roles
+people take in it. Writing happens over Socket.IO (barcamp/sockets/notes.py)."""
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from barcamp import identity
+from barcamp.errors import BarcampError, NotFound
+from barcamp.forms import ConfirmForm
+from barcamp.forms.notes import SessionRoleForm
+from barcamp.live import presence, send_note_update
+from barcamp.markdown import render
+from barcamp.models import Role, SessionRoleKind
+from barcamp.services import notes
+from barcamp.unit_of_work import unit_of_work
+
+bp = Blueprint("notes", __name__, url_prefix="/e/<code>/sessions/<int:topic_id>")
+
+
+def _session(topic_id):
+    """The topic and its session (None if off the grid now); the grid's sessions are
+    seen once published, by facilitators before."""
+    visitor = identity.visitor(g.event)
+    topic, placed = notes.session_topic(g.event, topic_id)
+    if placed is not None and not (g.event.schedule_published_at or visitor.can(Role.FACILITATOR)):
+        raise NotFound()
+    return visitor, topic, placed
+
+
+def _note(topic):
+    """The session's note, made from the template the first time it is asked for."""
+    note = notes.note_of(topic)
+    if note is not None:
+        return note
+    try:
+        with unit_of_work():
+            note = notes.create_note(topic)
+    except IntegrityError:  # made at the same moment by someone else
+        note = notes.note_of(topic)
+    return note
+
+
+@bp.get("")
+def page(topic_id):
+    """The session: when and where, who hosts, facilitates and takes notes, and the
+    note as it reads now."""
+    visitor, topic, placed = _session(topic_id)
+    note = _note(topic)
+    return render_template(
+        "notes/session.html",
+        visitor=visitor,
+        topic=topic,
+        session=placed,
+        note=note,
+        note_html=render(note.text),
+        editors=presence.names(note.id),
+        roles=notes.roles_by_topic(g.event).get(topic_id, {}),
+        my_roles=notes.my_roles(topic, visitor.participant),
+        role_kinds=list(SessionRoleKind),
+        form=SessionRoleForm(formdata=None),
+    )
+
+
+@bp.get("/note")
+def editor(topic_id):
+    """Write in the note with the others, live; works offline and catches up."""
+    visitor, topic, placed = _session(topic_id)
+    if not visitor.is_member:
+        flash(_("Join the event first: type the name others will see."), "info")
+        return redirect(url_for("participants.home"), code=303)
+    note = _note(topic)
+    return render_template(
+        "notes/editor.html", visitor=visitor, topic=topic, session=placed, note=note
+    )
+
+
+@bp.get("/note.md")
+def markdown(topic_id):
+    """The note as Markdown, read from its stored updates."""
+    _visitor, topic, _placed = _session(topic_id)
+    note = _note(topic)
+    return Response(
+        notes.stored_text(note),
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'inline; filename="note-{topic.id}.md"'},
+    )
+
+
+@bp.get("/note/history")
+def history(topic_id):
+    """Revisions: when, why, by whom; each can be brought back."""
+    visitor, topic, placed = _session(topic_id)
+    note = _note(topic)
+    return render_template(
+        "notes/history.html",
+        visitor=visitor,
+        topic=topic,
+        session=placed,
+        note=note,
+        revisions=notes.revisions(note),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+def _member_action(topic_id, action, done):
+    visitor, topic, _placed = _session(topic_id)
+    form = ConfirmForm()
+    if not visitor.is_member:
+        flash(_("Join the event first: type the name others will see."), "error")
+    elif not form.validate():
+        flash(form.csrf_token.errors[0], "error")
+    else:
+        note = _note(topic)
+        try:
+            with unit_of_work():
+                result = action(visitor, note)
+        except BarcampError as refusal:
+            flash(refusal.message, "error")
+        else:
+            if isinstance(result, bytes):
+                send_note_update(note.id, result)
+            flash(done, "success")
+    return redirect(url_for("notes.history", topic_id=topic_id), code=303)
+
+
+@bp.post("/note/revisions")
+def save_revision(topic_id):
+    """Keep the note as it is now."""
+    return _member_action(
+        topic_id,
+        lambda visitor, note: notes.save_revision(note, visitor.participant) and None,
+        _("Revision kept."),
+    )
+
+
+@bp.post("/note/revisions/<int:number>/restore")
+def restore(topic_id, number):
+    """Bring a revision back, as a new change that everybody writing sees."""
+    return _member_action(
+        topic_id,
+        lambda visitor, note: notes.restore(note, visitor.participant, number),
+        _(
+            "Revision %(number)d brought back; the text before is kept as a revision too.",
+            number=number,
+        ),
+    )
+
+
+@bp.post("/roles")
+def role(topic_id):
+    """Take or give up the facilitator or note-taker role of the session."""
+    visitor, topic, _placed = _session(topic_id)
+    form = SessionRoleForm()
+    if not form.validate():
+        flash(form.csrf_token.errors[0], "error")
+    else:
+        taking = form.taking.data != "false"
+        try:
+            with unit_of_work():
+                notes.take_role(topic, visitor.participant, form.kind.data, taking)
+        except BarcampError as refusal:
+            flash(refusal.message, "error")
+        else:
+            label = notes.ROLE_LABELS.get(form.kind.data, "")
+            flash(
+                _("You are %(role)s of this session.", role=str(label).lower())
+                if taking
+                else _("You gave up this role."),
+                "success",
+            )
+    return redirect(url_for("notes.page", topic_id=topic_id) + "#roles", code=303)
