@@ -5,7 +5,7 @@ from datetime import date
 import click
 from flask import url_for
 
-from barcamp.demo import create_demo, existing_demo
+from barcamp.demo import create_demo, existing_demo, publish_demo_grid
 from barcamp.extensions import db
 from barcamp.models import Role
 from barcamp.services.events import rotate_key
@@ -23,11 +23,16 @@ def register_commands(app):
         help="Date of the demo event (default: today).",
     )
     @click.option(
+        "--grid",
+        is_flag=True,
+        help="Also build and publish the grid (as after the pitches), with a note started.",
+    )
+    @click.option(
         "--base-url",
         default=None,
         help="Address to print links with (default: BASE_URL or localhost).",
     )
-    def demo(reset, day, base_url):
+    def demo(reset, day, grid, base_url):
         """Create the demo barcamp (or renew its role links) and print its links."""
         event = existing_demo()
         if event is not None and reset:
@@ -38,6 +43,10 @@ def register_commands(app):
             if event is None:
                 event, keys = create_demo(day.date() if day else date.today())
                 click.echo(f"Demo event created: {event.name}")
+                if grid:
+                    db.session.flush()
+                    publish_demo_grid(event)
+                    click.echo("Its grid is built and published.")
             else:
                 # Only digests are stored, so links can be printed again only by renewing them.
                 keys = {

@@ -136,5 +136,57 @@ def create_demo(day=None):
     return event, keys
 
 
+# What the note-taker of the first workshop had written by mid-morning.
+FIRST_NOTE_LINES = {
+    "## Participants\n- ": "## Participants\n- Une quinzaine d'agents de six ministères, deux associations",
+    "## Points clés\n- ": (
+        "## Points clés\n- Ceux qui veulent faire bouger les lignes se sentent seuls\n"
+        "- Commencer petit : un groupe, un usage, des résultats visibles"
+    ),
+}
+
+
+def publish_demo_grid(event):
+    """Build the demo's grid with the optimizer and publish it, as Paul would at the
+    end of the pitches; give the first workshop its roles and a note under way."""
+    from barcamp.identity import Visitor
+    from barcamp.models import Participant, Session, Slot
+    from barcamp.services import notes, schedule
+    from barcamp.services.note_documents import new_document
+
+    paul = db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == event.id, Participant.display_name == FACILITATOR
+        )
+    )
+    facilitator = Visitor(event, paul, Role.FACILITATOR)
+    schedule.optimize(facilitator)
+    schedule.publish(facilitator)
+    db.session.flush()
+    first = db.session.scalar(
+        select(Session)
+        .join(Slot, Slot.id == Session.slot_id)
+        .where(Session.event_id == event.id)
+        .order_by(Slot.starts_at, Session.capacity.desc())
+        .limit(1)
+    )
+    people = {p.display_name: p for p in event.participants}
+    notes.take_role(first.topic, people["Amélie B."], "facilitator")
+    notes.take_role(first.topic, people["Baptiste L."], "note_taker")
+    note = notes.create_note(first.topic)
+    db.session.flush()
+    doc, body = new_document()
+    for data in db.session.scalars(
+        select(notes.NoteUpdate.data).where(notes.NoteUpdate.note_id == note.id)
+    ):
+        doc.apply_update(data)
+    before = doc.get_state()
+    text = str(body)
+    for old, new in FIRST_NOTE_LINES.items():
+        text = text.replace(old, new, 1)
+    notes.replace_text(body, text)
+    notes.receive(note, people["Baptiste L."], doc.get_update(before))
+
+
 def existing_demo():
     return db.session.scalar(select(Event).where(Event.code == DEMO_CODE))

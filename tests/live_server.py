@@ -93,10 +93,11 @@ class LiveServer:
             )
         return result.stdout
 
-    def demo(self, reset=False):
-        """Make the demo event (again, with `reset`); remember and return its links,
-        as paths: join, screen, facilitator, organizer."""
-        output = self.flask("demo", *(["--reset"] if reset else []), "--base-url", self.base_url)
+    def demo(self, reset=False, grid=False):
+        """Make the demo event (again, with `reset`; its grid published, with `grid`);
+        remember and return its links, as paths: join, screen, facilitator, organizer."""
+        options = (["--reset"] if reset else []) + (["--grid"] if grid else [])
+        output = self.flask("demo", *options, "--base-url", self.base_url)
         found = {DEMO_LINK_KEYS[label]: url for label, url in DEMO_LINK.findall(output)}
         missing = set(DEMO_LINK_KEYS.values()) - set(found)
         if missing:
@@ -104,10 +105,10 @@ class LiveServer:
         self.links = {key: url.removeprefix(self.base_url) for key, url in found.items()}
         return self.links
 
-    def prepare(self):
+    def prepare(self, grid=False):
         """Create the schema and the demo event; return the demo's links."""
         self.flask("db", "upgrade")
-        return self.demo()
+        return self.demo(grid=grid)
 
     def copy_database(self, other):
         """Start from a copy of another (stopped) server's SQLite database."""

@@ -34,10 +34,16 @@ class NoteWriter:
         self.synced_sid = None
         self._applying = False
         self.doc.observe(self._changed)
+        from tests.test_server import QuickClosingWebSocket
+
         self.sio = socketio.Client(
-            reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1
+            reconnection=True,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1,
+            websocket_extra_options={"class_": QuickClosingWebSocket},
         )
         self.sio.on("note_update", self._remote_update)
+        self.sio.on("disconnect", self._drop_socket)
 
     # ---------- connection ----------
 
@@ -57,9 +63,21 @@ class NoteWriter:
             assert time.monotonic() < deadline, "the writer never reconnected"
             time.sleep(0.05)  # polling the client's state, not waiting for the server
 
-    def close(self):
+    def _drop_socket(self, reason=None):
+        """python-engineio's client leaves its websocket open when the server goes
+        away (it closes it only on a disconnect of its own): close it."""
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None and reason != self.sio.reason.CLIENT_DISCONNECT:
+            ws.shutdown()
+
+    def go_offline(self):
+        """Lose the connection and stop trying (a train in a tunnel)."""
         self.sio.reconnection = False
         self.sio.disconnect()
+
+    def close(self):
+        self.sio.reconnection = False
+        self.sio.shutdown()
 
     # ---------- the protocol ----------
 
