@@ -163,12 +163,15 @@ class NoteWriter:
 
     # ---------- typing ----------
 
-    def type_line(self, token):
-        """Insert `token` as a whole line at a random line start of the local text."""
+    def type_line(self, token, *, not_last=False):
+        """Insert `token` as a whole line at a random line start of the local text
+        (`not_last`: never after the last line, where someone else may be typing)."""
         with self.lock:
             text = str(self.body)
             starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-            starts = [i for i in starts if i == len(text) or i == 0 or text[i - 1] == "\n"]
+            if not_last:
+                last = text.rstrip("\n").rfind("\n") + 1
+                starts = [i for i in starts if i < last] or [0]
             at = self.random.choice(starts)
             line = token + "\n"
             if at == len(text) and text and not text.endswith("\n"):

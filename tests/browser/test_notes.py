@@ -1,0 +1,112 @@
+"""Writing a session's note in Chromium with a Python writer at the same time, then
+through a server crash: every keystroke ends up in the stored note, once.
+
+The server is killed with SIGKILL while the page is open; what is typed while it is
+down waits in the page (and its IndexedDB copy) and is sent when it is back.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.notes_client import NoteWriter
+from tests.test_server import Browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CODE = "BERCY"
+SAVE_TIMEOUT = 30_000  # the page reconnects with a growing delay, up to a few seconds
+
+
+def note_lines(text, prefix):
+    return [line for line in text.split("\n") if line.startswith(prefix)]
+
+
+@pytest.fixture
+def grid_demo(server):
+    """A fresh demo event with its grid published."""
+    return server.demo(reset=True, grid=True)
+
+
+@pytest.fixture
+def python_writer(server):
+    opened = []
+
+    def open_writer(note_id):
+        browser = Browser(server)
+        browser.join("Baptiste P.")
+        writer = NoteWriter(server.base_url, browser.cookie, CODE, note_id, seed=11)
+        writer.browser = browser
+        opened.append(writer)
+        return writer.connect()
+
+    yield open_writer
+    for writer in opened:
+        writer.close()
+        writer.browser.close()
+
+
+def test_every_keystroke_reaches_the_stored_note_through_a_crash(
+    server, grid_demo, new_context, python_writer
+):
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"/e/{CODE}")
+    page.get_by_label(re.compile("nom|name", re.I)).first.fill("Amélie P.")
+    page.get_by_role("button", name=re.compile("Rejoindre|Join", re.I)).click()
+    page.goto(f"/e/{CODE}/schedule")
+    page.locator(".cell-title a").first.click()
+    topic_path = page.url.removeprefix(server.base_url)
+    page.get_by_role("link", name=re.compile("Écrire dans les notes|Write in the notes")).click()
+    status = page.locator("#note-status")
+    textarea = page.locator("#note-text")
+    expect(status).to_have_attribute("data-state", "saved")
+    expect(textarea).to_have_value(re.compile("## Décisions"))
+    note_id = int(page.locator("#note-editor").get_attribute("data-note"))
+
+    def export():
+        return Browser(server).get(f"{topic_path}/note.md").text
+
+    def type_in_chromium(line):
+        textarea.click()
+        textarea.press("Control+End")
+        textarea.press_sequentially(line + "\n", delay=5)
+
+    # Both write at once: Chromium at the end, Python between earlier lines.
+    writer = python_writer(note_id)
+    writer.sync()
+    for n in range(8):
+        type_in_chromium(f"chromium-{n:02d}")
+        writer.type_line(f"python-{n:02d}", not_last=True)
+        writer.flush()
+    expect(status).to_have_attribute("data-state", "saved")
+    writer.sync()
+    writer.handshake()
+    stored = export()
+    expect(textarea).to_have_value(stored)
+    assert writer.text() == stored
+    assert note_lines(stored, "chromium-") == [f"chromium-{n:02d}" for n in range(8)]
+    assert sorted(note_lines(stored, "python-")) == [f"python-{n:02d}" for n in range(8)]
+
+    # The server crashes; people keep typing; it comes back.
+    server.kill()
+    expect(status).to_have_attribute("data-state", "offline")
+    for n in range(4):
+        type_in_chromium(f"offline-{n:02d}")
+    expect(status).to_have_attribute("data-state", "offline")
+    server.start()
+    expect(status).to_have_attribute("data-state", "saved", timeout=SAVE_TIMEOUT)
+    stored = export()
+    assert note_lines(stored, "offline-") == [f"offline-{n:02d}" for n in range(4)]
+    assert note_lines(stored, "chromium-") == [f"chromium-{n:02d}" for n in range(8)]
+    assert sorted(note_lines(stored, "python-")) == [f"python-{n:02d}" for n in range(8)]
+    writer.sync()
+    writer.handshake()
+    assert writer.text() == stored
+    expect(textarea).to_have_value(stored)
+
+    # A reload shows the same note, saved, with nothing twice.
+    page.reload()
+    expect(status).to_have_attribute("data-state", "saved")
+    expect(textarea).to_have_value(stored)
+    assert export() == stored
