@@ -17,6 +17,8 @@ to docs/screenshots/, for each language:
   phone-grid-<lang>.png           the grid on the phone once published, after "Seat me
                                   in what I voted for" and one seat taken, full page
   phone-day-<lang>.png            "my day" on the phone, with the calendar link made
+  desktop-notes-<lang>.png        a session's shared notes being written, 1280x800
+  phone-session-<lang>.png        a session's page on the phone: roles, the notes as read
   projector-board-<lang>.png      the projector once the grid is published: the now/next
                                   board, its clock set to the first round, 1920x1080
 
@@ -222,6 +224,31 @@ class Shooter:
         phone.evaluate("window.scrollTo(0, 0)")
         self.save(phone, f"phone-day-{lang}", full_page=True)
 
+        # A session's page (the phone takes the note-taker role), then its shared notes
+        # being written on the laptop.
+        phone.goto("/e/BERCY/schedule")
+        phone.locator("li.cell.my-seat .cell-title a").first.click()
+        phone.locator("#roles form").nth(1).locator("button").click()
+        expect(phone.locator("#roles form").nth(1).locator("input[name=taking]")).to_have_value(
+            "false"
+        )
+        editor_path = urlsplit(phone.url).path + "/note"
+        notes = self.page(laptop, "notes")
+        notes.set_viewport_size(DESKTOP)
+        notes.goto(editor_path)
+        status = notes.locator("#note-status")
+        expect(status).to_have_attribute("data-state", "saved")
+        text = notes.locator("#note-text")
+        text.click()
+        text.press("Control+End")
+        text.press_sequentially(NOTE_LINES[lang], delay=2)
+        expect(status).to_have_attribute("data-state", "saved")
+        self.save(notes, f"desktop-notes-{lang}", full_page=False)
+        phone.goto(urlsplit(phone.url).path)
+        expect(phone.locator(".markdown")).to_contain_text(NOTE_LINES[lang].split("\n")[1][2:])
+        phone.evaluate("window.scrollTo(0, 0)")
+        self.save(phone, f"phone-session-{lang}", full_page=True)
+
         # The projector, its clock a quarter of an hour into the first round.
         state = phone.request.get("/e/BERCY/state.json").json()
         first = next(slot for slot in state["slots"] if slot["kind"] == "sessions")
@@ -233,6 +260,12 @@ class Shooter:
         expect(board.locator("body")).to_have_attribute("data-mode", "board")
         expect(board.locator("[data-live=board] [data-slot=seats]").first).not_to_be_empty()
         self.save(board, f"projector-board-{lang}", full_page=False)
+
+
+NOTE_LINES = {
+    "fr": "\n## Pour la restitution\n- Trois idées à retenir, présentées par le rapporteur\n",
+    "en": "\n## For the wrap-up\n- Three ideas to keep, presented by the note-taker\n",
+}
 
 
 def main():
