@@ -138,7 +138,9 @@ def create_demo(day=None):
 
 # What the note-taker of the first workshop had written by mid-morning.
 FIRST_NOTE_LINES = {
-    "## Participants\n- ": "## Participants\n- Une quinzaine d'agents de six ministères, deux associations",
+    "## Participants\n- ": (
+        "## Participants\n- Une quinzaine d'agents de six ministères, deux associations"
+    ),
     "## Points clés\n- ": (
         "## Points clés\n- Ceux qui veulent faire bouger les lignes se sentent seuls\n"
         "- Commencer petit : un groupe, un usage, des résultats visibles"

@@ -4,6 +4,7 @@ server killed with SIGKILL while people type. An acknowledged line is never lost
 no line is ever stored twice."""
 
 import re
+import secrets
 import threading
 import time
 from collections import Counter
@@ -171,3 +172,68 @@ def test_a_hard_kill_while_two_people_type_loses_no_acknowledged_line(server, wr
     amelie.wait_connected()
     amelie.handshake()
     assert amelie.text() == text
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_two_processes_on_postgresql_share_a_note(postgres_database, redis_url, tmp_path):
+    """Two server processes on one PostgreSQL database, Redis between them: one person
+    writes through each, at the same time. Both see every line, and the note stored
+    (and rebuilt by either process) has each line once."""
+    shared = {
+        "database_url": postgres_database,
+        "secret_key": secrets.token_hex(32),
+        "SOCKETIO_MESSAGE_QUEUE": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+    }
+    first = LiveServer(tmp_path / "a", **shared)
+    second = LiveServer(tmp_path / "b", **shared)
+    second.prepare(grid=True)
+    writers = []
+    try:
+        first.start()
+        second.start()
+        for server, name, seed in ((first, "Amélie T.", 7), (second, "Baptiste T.", 8)):
+            browser, topic_id, note_id = open_note(server, name)
+            writer = NoteWriter(server.base_url, browser.cookie, CODE, note_id, seed=seed)
+            writer.browser, writer.topic_id = browser, topic_id
+            writers.append(writer.connect())
+        for writer in writers:
+            writer.sync()
+
+        def type_lines(writer, prefix):
+            for n in range(60):
+                writer.type_line(f"{prefix}-{n:03d}")
+                writer.flush()
+
+        threads = [
+            threading.Thread(target=type_lines, args=(writer, prefix))
+            for writer, prefix in zip(writers, ("first", "second"), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        tokens = writers[0].typed + writers[1].typed
+        deadline = time.monotonic() + 10
+        while writers[0].text() != writers[1].text():  # broadcasts still on their way
+            assert time.monotonic() < deadline, "the two writers never converged"
+            time.sleep(0.1)
+        for writer, server in zip(writers, (first, second), strict=True):
+            assert writer.text() == stored(server, writer)
+        check_every_line_once(writers[0].text(), tokens)
+        # Someone opening the note now through either process gets all of it from
+        # that process's document (caught up with what the other one stored).
+        for server in (first, second):
+            browser, _topic_id, note_id = open_note(server, "Chloé T.")
+            late = NoteWriter(server.base_url, browser.cookie, CODE, note_id)
+            late.browser = browser
+            writers.append(late.connect())
+            late.handshake()
+            assert late.text() == writers[0].text()
+    finally:
+        for writer in writers:
+            writer.close()
+            writer.browser.close()
+        first.stop()
+        second.stop()
