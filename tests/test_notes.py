@@ -5,6 +5,7 @@ revisions, and the roles people take in a session."""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
 from pycrdt import Doc, Text, merge_updates
 from sqlalchemy import select
 
@@ -407,6 +408,13 @@ def test_people_take_the_facilitator_and_note_taker_roles(app, grid):
     grid_page = text_of(amelie.get(f"/e/{event.code}/schedule"))
     assert "Animateur : Amélie" in grid_page
     assert "Rapporteur : Baptiste" in grid_page
+    # In the exports too: the printed grid, and the calendar with a link to the notes.
+    printed = text_of(amelie.get(f"/e/{event.code}/schedule/print"))
+    assert "Rapporteur : Baptiste" in printed
+    calendar = Calendar.from_ical(amelie.get(f"/e/{event.code}/schedule.ics").get_data())
+    [session] = [e for e in calendar.walk("VEVENT") if "Animateur" in str(e.get("DESCRIPTION"))]
+    assert "Animateur\u00a0: Amélie\nRapporteur\u00a0: Baptiste\n" in str(session["DESCRIPTION"])
+    assert str(session["DESCRIPTION"]).endswith(f"/e/{event.code}/sessions/{topic_id}")
     amelie.post(roles, data={"kind": "facilitator", "taking": "false"})
     assert "Animateur : Amélie" not in text_of(amelie.get(f"/e/{event.code}/schedule"))
     refused = amelie.post(roles, data={"kind": "king", "taking": "true"})

@@ -24,6 +24,8 @@ from barcamp.routes.views_schedule import grid_rows, seats_of, unplaced_topics
 from barcamp.security import digest, matches, new_token
 from barcamp.services import schedule as schedule_service
 from barcamp.services import seating
+from barcamp.services.notes import ROLE_LABELS as role_labels
+from barcamp.services.notes import roles_by_topic
 from barcamp.services.snapshots import event_snapshot
 from barcamp.unit_of_work import unit_of_work
 
@@ -202,8 +204,11 @@ def make_calendar_link():
 
 
 def _entries(sessions_by_slot, *, all_sessions=()):
-    """(slot, title, room name, uid) for each thing to put in a calendar: a session when
-    there is one, else the slot itself (plenaries, breaks, workshops not chosen)."""
+    """(slot, title, room name, uid, description) for each thing to put in a calendar: a
+    session when there is one, else the slot itself (plenaries, breaks, workshops not
+    chosen). A session's description names its facilitators and note-takers and links
+    to its page and shared notes."""
+    roles = roles_by_topic(g.event)
     entries = []
     for slot in g.event.slots:
         here = [s for s in all_sessions if s.slot_id == slot.id]
@@ -211,10 +216,22 @@ def _entries(sessions_by_slot, *, all_sessions=()):
         if mine is not None:
             here = [mine]
         if here:
-            entries += [(slot, s.topic.title, s.room.name, f"session-{s.id}") for s in here]
+            entries += [
+                (slot, s.topic.title, s.room.name, f"session-{s.id}", _about(s, roles))
+                for s in here
+            ]
         else:
-            entries.append((slot, slot.label or g.event.name, "", f"slot-{slot.id}"))
+            entries.append((slot, slot.label or g.event.name, "", f"slot-{slot.id}", ""))
     return entries
+
+
+def _about(session, roles):
+    lines = [
+        _("%(role)s: %(names)s", role=role_labels[kind], names=", ".join(names))
+        for kind, names in roles.get(session.topic_id, {}).items()
+    ]
+    lines.append(external_url("notes.page", topic_id=session.topic_id))
+    return "\n".join(lines)
 
 
 def _calendar(entries, name):
@@ -227,7 +244,7 @@ def _calendar(entries, name):
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", event.timezone)
     stamp = datetime.now(ZoneInfo("UTC"))
-    for slot, title, room, uid in entries:
+    for slot, title, room, uid, description in entries:
         item = CalendarEvent()
         item.add("uid", f"{uid}@{event.code}")
         item.add("summary", title)
@@ -237,6 +254,8 @@ def _calendar(entries, name):
         location = ", ".join(part for part in (room, event.venue) if part)
         if location:
             item.add("location", location)
+        if description:
+            item.add("description", description)
         calendar.add_component(item)
     calendar.add_missing_timezones()
     response = Response(calendar.to_ical(), mimetype="text/calendar")
