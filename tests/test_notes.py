@@ -435,3 +435,31 @@ def test_a_note_stays_with_its_session_when_the_session_moves(app, grid):
     after = note_row(app, topic_id)
     assert (after.id, after.epoch) == (before.id, before.epoch)
     assert amelie.get(f"/e/{event.code}/sessions/{topic_id}").status_code == 200
+
+
+def test_a_note_made_again_under_the_same_id_is_not_served_from_memory(app, bare_note):
+    """A demo reset deletes the event and makes it again while the server runs: the
+    new note may get the old one's id, and must not show the old one's text."""
+    with app.app_context():
+        old = db.session.get(Note, bare_note)
+        doc = Doc()
+        doc.get("body", type=Text).insert(0, "Ancien texte\n")
+        with unit_of_work():
+            notes.receive(db.session.get(Note, bare_note), None, doc.get_update())
+        assert "Ancien texte" in str(documents().current(old).body)
+        with unit_of_work():
+            db.session.delete(db.session.get(Topic, old.topic_id))
+        with unit_of_work():
+            event, _ = new_event(code="AUTRE1")
+            topic = Topic(event_id=event.id, title="Open data")
+            db.session.add(topic)
+            db.session.flush()
+            topic.event = event
+            again = notes.create_note(topic)
+        assert again.id == old.id  # SQLite gives the id back
+        answer = notes.join(again, Doc().get_state())
+    fresh = Doc()
+    fresh.apply_update(answer["update"])
+    text = str(fresh.get("body", type=Text))
+    assert text.startswith("# Open data")
+    assert "Ancien texte" not in text

@@ -4,7 +4,16 @@ import pytest
 from sqlalchemy import select
 
 from barcamp.extensions import db
-from barcamp.models import Event, Participant, Role, Topic, Vote
+from barcamp.models import (
+    Event,
+    NoteRevision,
+    Participant,
+    Role,
+    Session,
+    SessionRole,
+    Topic,
+    Vote,
+)
 from barcamp.services import participants as participant_service
 from barcamp.services import topics as topic_service
 from barcamp.unit_of_work import unit_of_work
@@ -53,6 +62,18 @@ class TestFormsWithoutTheirSecurityToken:
             stored.proposals_open = stored.voting_open = True
             claire, _ = participant_service.join(stored, "Claire", role="organizer")
             topic = topic_service.propose(claire, "Sujet")
+            # On the grid, so that its session's page and note exist.
+            workshops = next(slot for slot in stored.slots if slot.kind == "sessions")
+            room = stored.rooms[0]
+            db.session.add(
+                Session(
+                    event_id=stored.id,
+                    topic_id=topic.id,
+                    room_id=room.id,
+                    slot_id=workshops.id,
+                    capacity=room.capacity,
+                )
+            )
         client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
         posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
         assert len(posts) >= 17
@@ -71,6 +92,7 @@ class TestFormsWithoutTheirSecurityToken:
                 rule.rule.replace("<code>", event.code)
                 .replace("<role>", "facilitator")
                 .replace("<int:topic_id>", str(topic.id))
+                .replace("<int:number>", "1")
             )
             response = client.post(path, data=forged)
             assert response.status_code in {302, 303, 400, 403}, path
@@ -82,6 +104,8 @@ class TestFormsWithoutTheirSecurityToken:
             assert (stored.proposals_open, stored.vote_budget) == (True, 3)
             assert [t.title for t in db.session.scalars(select(Topic))] == ["Sujet"]
             assert db.session.scalars(select(Vote)).all() == []
+            assert db.session.scalars(select(SessionRole)).all() == []
+            assert db.session.scalars(select(NoteRevision)).all() == []
 
     def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
         response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})

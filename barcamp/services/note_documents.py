@@ -54,13 +54,18 @@ class NoteDocuments:
         with self._guard:
             return self._locks.setdefault(note_id, threading.RLock())
 
-    def current(self, note_id):
+    def current(self, note):
         """The note's document, caught up with every stored update. Call with the
-        note's lock held, inside the transaction that will store the next update."""
+        note's lock held, inside the transaction that will store the next update.
+
+        Documents are known by note id *and* epoch: a note deleted and made again
+        (a demo reset, a database restored) may get the same id, never the same epoch.
+        """
+        note_id, key = note.id, (note.id, note.epoch)
         with self._guard:
-            live = self._notes.get(note_id)
+            live = self._notes.get(key)
             if live is not None:
-                self._notes.move_to_end(note_id)
+                self._notes.move_to_end(key)
         if live is None:
             live = LiveNote(*new_document())
         rows = db.session.execute(
@@ -74,7 +79,7 @@ class NoteDocuments:
             live.last_row_id = rows[-1][0]
             live.rows = db.session.scalar(select(func.count()).where(NoteUpdate.note_id == note_id))
         with self._guard:
-            self._notes[note_id] = live
+            self._notes[key] = live
             while len(self._notes) > self._keep:
                 self._notes.popitem(last=False)
         return live
@@ -100,7 +105,8 @@ class NoteDocuments:
         """Drop the cached document (after a refused or failed write): the next use
         rebuilds it from what the database holds."""
         with self._guard:
-            self._notes.pop(note_id, None)
+            for key in [key for key in self._notes if key[0] == note_id]:
+                del self._notes[key]
 
 
 def _varuints(data):

@@ -149,7 +149,7 @@ def join(note, state_vector):
     state_vector = _as_bytes(state_vector, STATE_VECTOR_MAX, InvalidUpdate)
     hub = documents()
     with hub.lock(note.id):
-        live = hub.current(note.id)
+        live = hub.current(note)
         try:
             missing = live.doc.get_update(state_vector)
         except BaseException as error:
@@ -169,7 +169,7 @@ def receive(note, participant, data):
     with hub.lock(note.id):
         try:
             note = _lock_note(note.id)
-            live = hub.current(note.id)
+            live = hub.current(note)
             try:
                 hub.apply(live, note.id, data, stored=False)
             except BaseException as error:
@@ -344,7 +344,7 @@ def restore(note, participant, number):
             if last is None or last.text != note.text:  # keep what is replaced
                 _add_revision(note, RevisionReason.AUTO, None, last)
                 db.session.flush()
-            live = hub.current(note.id)
+            live = hub.current(note)
             before = live.doc.get_state()
             replace_text(live.body, old.text)
             data = live.doc.get_update(before)

@@ -110,3 +110,38 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     expect(status).to_have_attribute("data-state", "saved")
     expect(textarea).to_have_value(stored)
     assert export() == stored
+
+
+def test_edits_made_offline_survive_a_reload_and_are_sent_later(server, grid_demo, new_context):
+    """The venue's Wi-Fi lets pages load but not stay connected: what is typed is kept
+    in the browser (IndexedDB), still there after a reload, and sent once the live
+    connection works again."""
+    page = new_context().new_page()
+    page.goto(f"/e/{CODE}")
+    page.get_by_label(re.compile("nom|name", re.I)).first.fill("Chloé P.")
+    page.get_by_role("button", name=re.compile("Rejoindre|Join", re.I)).click()
+    page.goto(f"/e/{CODE}/schedule")
+    page.locator(".cell-title a").first.click()
+    topic_path = page.url.removeprefix(server.base_url)
+    page.goto(f"{topic_path}/note")
+    status = page.locator("#note-status")
+    textarea = page.locator("#note-text")
+    expect(status).to_have_attribute("data-state", "saved")
+
+    page.route("**/socket.io/**", lambda route: route.abort())
+    page.reload()  # a page whose live connection cannot get through
+    expect(status).to_have_attribute("data-state", "offline", timeout=SAVE_TIMEOUT)
+    textarea.click()
+    textarea.press("Control+End")
+    textarea.press_sequentially("kept-on-device-1\nkept-on-device-2\n", delay=5)
+    expect(status).to_have_attribute("data-state", "offline")
+
+    page.reload()  # still no live connection: the text comes back from IndexedDB
+    expect(textarea).to_have_value(re.compile("kept-on-device-1\nkept-on-device-2\n$"))
+    assert "kept-on-device" not in Browser(server).get(f"{topic_path}/note.md").text
+
+    page.unroute("**/socket.io/**")
+    expect(status).to_have_attribute("data-state", "saved", timeout=SAVE_TIMEOUT)
+    stored = Browser(server).get(f"{topic_path}/note.md").text
+    assert note_lines(stored, "kept-on-device-") == ["kept-on-device-1", "kept-on-device-2"]
+    expect(textarea).to_have_value(stored)
