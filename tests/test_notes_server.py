@@ -121,7 +121,6 @@ def test_writing_offline_through_a_crash_loses_nothing(server, writers):
     for n in range(20):
         baptiste.type_line(f"online-{n:02d}")
     baptiste.sync()
-    amelie.sio.reconnection = True
     amelie.connect()
     amelie.sync()
     baptiste.handshake()
