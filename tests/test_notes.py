@@ -116,6 +116,7 @@ def test_the_session_page_shows_where_who_and_a_note_started_from_the_template(a
     event, _facilitator, amelie, _baptiste, topic_id = grid
     page = text_of(amelie.get(f"/e/{event.code}/sessions/{topic_id}"))
     assert "Résistance au changement" in page
+    assert "Porté par Paul" in page
     assert "Animateur" in page
     assert "Rapporteur" in page
     for heading in ("Participants", "Points clés", "Décisions", "À faire", "À lire"):

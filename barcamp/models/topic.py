@@ -104,6 +104,11 @@ class Topic(db.Model):
         ids = [self.proposer_id] if self.proposer_id else []
         return ids + [p.id for p in self.cohosts if p.id not in ids]
 
+    def host_names(self):
+        """Display names of the proposer, then the co-hosts."""
+        hosts = [self.proposer] if self.proposer else []
+        return [p.display_name for p in hosts + [c for c in self.cohosts if c not in hosts]]
+
     def __repr__(self):
         return f"<Topic {self.id} {self.title!r} {self.status}>"
 

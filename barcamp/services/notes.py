@@ -182,17 +182,22 @@ def receive(note, participant, data):
                 or len(live.doc.get_update()) > config["NOTE_STATE_MAX"]
             ):
                 raise NoteTooLarge()
-            row = NoteUpdate(note_id=note.id, data=data)
-            db.session.add(row)
-            db.session.flush()
-            live.last_row_id = row.id
-            live.rows += 1
+            _store(note, live, data)
             _written(note, participant, text)
             if live.rows > config["NOTE_COMPACT_AFTER"]:
                 _compact(note, live)
         except BaseException:
             hub.forget(note.id)
             raise
+
+
+def _store(note, live, data):
+    """Append an update, already applied to the live document, to the note's log."""
+    row = NoteUpdate(note_id=note.id, data=data)
+    db.session.add(row)
+    db.session.flush()
+    live.last_row_id = row.id
+    live.rows += 1
 
 
 def _written(note, participant, text):
@@ -348,11 +353,7 @@ def restore(note, participant, number):
             before = live.doc.get_state()
             replace_text(live.body, old.text)
             data = live.doc.get_update(before)
-            row = NoteUpdate(note_id=note.id, data=data)
-            db.session.add(row)
-            db.session.flush()
-            live.last_row_id = row.id
-            live.rows += 1
+            _store(note, live, data)
             _written(note, participant, str(live.body))
             _add_revision(note, RevisionReason.RESTORE, participant, restored_from=number)
             return data

@@ -23,6 +23,17 @@ def note_lines(text, prefix):
     return [line for line in text.split("\n") if line.startswith(prefix)]
 
 
+def open_first_session(page, server, name):
+    """Join the event with a name, then open the first session of the grid from it;
+    return the session page's path."""
+    page.goto(f"/e/{CODE}")
+    page.get_by_label(re.compile("nom|name", re.I)).first.fill(name)
+    page.get_by_role("button", name=re.compile("Rejoindre|Join", re.I)).click()
+    page.goto(f"/e/{CODE}/schedule")
+    page.locator(".cell-title a").first.click()
+    return page.url.removeprefix(server.base_url)
+
+
 @pytest.fixture
 def grid_demo(server):
     """A fresh demo event with its grid published."""
@@ -51,12 +62,7 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     server, grid_demo, new_context, python_writer
 ):
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"/e/{CODE}")
-    page.get_by_label(re.compile("nom|name", re.I)).first.fill("Amélie P.")
-    page.get_by_role("button", name=re.compile("Rejoindre|Join", re.I)).click()
-    page.goto(f"/e/{CODE}/schedule")
-    page.locator(".cell-title a").first.click()
-    topic_path = page.url.removeprefix(server.base_url)
+    topic_path = open_first_session(page, server, "Amélie P.")
     page.get_by_role("link", name=re.compile("Écrire dans les notes|Write in the notes")).click()
     status = page.locator("#note-status")
     textarea = page.locator("#note-text")
@@ -117,12 +123,7 @@ def test_edits_made_offline_survive_a_reload_and_are_sent_later(server, grid_dem
     in the browser (IndexedDB), still there after a reload, and sent once the live
     connection works again."""
     page = new_context().new_page()
-    page.goto(f"/e/{CODE}")
-    page.get_by_label(re.compile("nom|name", re.I)).first.fill("Chloé P.")
-    page.get_by_role("button", name=re.compile("Rejoindre|Join", re.I)).click()
-    page.goto(f"/e/{CODE}/schedule")
-    page.locator(".cell-title a").first.click()
-    topic_path = page.url.removeprefix(server.base_url)
+    topic_path = open_first_session(page, server, "Chloé P.")
     page.goto(f"{topic_path}/note")
     status = page.locator("#note-status")
     textarea = page.locator("#note-text")
