@@ -47,6 +47,17 @@ class NoteWriter:
         )
         sio.on("note_update", self._remote_update)
         sio.on("disconnect", self._drop_socket)
+        # python-engineio's client hands each message to a thread of its own, so the
+        # two messages of a binary event (its header, then the update) can be decoded
+        # out of order. Browsers decode them in order; make this client do the same.
+        trigger = sio.eio._trigger_event
+
+        def in_order(event, *args, **kwargs):
+            if event == "message":
+                kwargs["run_async"] = False
+            return trigger(event, *args, **kwargs)
+
+        sio.eio._trigger_event = in_order
         return sio
 
     # ---------- connection ----------
