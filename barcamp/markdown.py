@@ -1,6 +1,8 @@
 """Markdown written by people, rendered safely: their HTML is shown as text, and the
 output is sanitized again before it reaches a page."""
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,18 +21,20 @@ _ATTRIBUTES = {
     "ul": {"class"},
 }
 _SCHEMES = {"http", "https", "mailto"}
+# The template's empty bullets ("- ", "- [ ] ") are room to write, not content.
+_EMPTY_ITEM = re.compile(r"<li>(?:\s|\[ \])*</li>\n?")
+_EMPTY_LIST = re.compile(r"<ul>\s*</ul>\n?")
 
 
 def render(text):
     """HTML for a Markdown text: no user HTML, links to the web and mail only, opened
-    with rel="noopener noreferrer nofollow", task lists as disabled checkboxes."""
-    html = _PARSER.render(text or "")
-    return Markup(
-        nh3.clean(
-            html,
-            tags=_TAGS,
-            attributes=_ATTRIBUTES,
-            url_schemes=_SCHEMES,
-            link_rel="noopener noreferrer nofollow",
-        )
+    with rel="noopener noreferrer nofollow", task lists as disabled checkboxes, empty
+    bullets left out."""
+    html = nh3.clean(
+        _PARSER.render(text or ""),
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
     )
+    return Markup(_EMPTY_LIST.sub("", _EMPTY_ITEM.sub("", html)))

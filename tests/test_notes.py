@@ -377,6 +377,8 @@ def test_the_reading_view_renders_markdown_without_the_writers_html(app, writers
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
     assert 'href="javascript' not in page
+    assert "<li></li>" not in page  # the template's empty bullets are not content
+    assert "[ ]" not in text_of(grid[2].get(f"/e/{event.code}/sessions/{topic_id}"))
     markdown = grid[2].get(f"/e/{event.code}/sessions/{topic_id}/note.md")
     assert markdown.mimetype == "text/markdown"
     assert "**Important**" in markdown.get_data(as_text=True)
