@@ -34,6 +34,7 @@ function start() {
     error: document.getElementById("note-error"),
     discard: document.getElementById("note-discard"),
     editors: document.getElementById("note-editors"),
+    announce: document.getElementById("note-announce"),
   };
   const msg = root.dataset; // msgConnecting, msgSaving, ... rendered by the server
   const eventCode = root.dataset.event;
@@ -95,12 +96,21 @@ function start() {
   };
 
   let shownState = null;
+  let away = true; // not saved since the page opened or the connection was lost
   function setState(state) {
-    // Only write on change, so screen readers hear each state once.
     if (state === shownState) return;
     shownState = state;
     el.status.dataset.state = state;
     el.status.textContent = messages[state] || "";
+    // Screen readers hear what matters, not "saving… saved" after every word:
+    // losing the connection, and everything saved once it is back.
+    let news = state === "offline" || state === "reset";
+    if (state === "offline") away = true;
+    if (state === "saved" && away) {
+      away = false;
+      news = true;
+    }
+    if (el.announce && news) el.announce.textContent = messages[state];
   }
 
   function updateStatus() {

@@ -97,11 +97,15 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     # The server crashes; people keep typing; it comes back.
     server.kill()
     expect(status).to_have_attribute("data-state", "offline")
+    # Screen readers are told (and not of every "saving… saved" while typing).
+    announce = page.locator("#note-announce")
+    expect(announce).to_have_text(re.compile("^(Hors ligne|Offline)"))
     for n in range(4):
         type_in_chromium(f"offline-{n:02d}")
     expect(status).to_have_attribute("data-state", "offline")
     server.start()
     expect(status).to_have_attribute("data-state", "saved", timeout=SAVE_TIMEOUT)
+    expect(announce).to_have_text(re.compile("Tout est enregistré|Everything is saved"))
     stored = export()
     assert note_lines(stored, "offline-") == [f"offline-{n:02d}" for n in range(4)]
     assert note_lines(stored, "chromium-") == [f"chromium-{n:02d}" for n in range(8)]
