@@ -104,6 +104,8 @@ def history(topic_id):
 
 
 def _member_action(topic_id, action, done):
+    """Run `action(visitor, note)` for a member, flash `done`; an update it returns is
+    passed on to the people writing the note."""
     visitor, topic, _placed = _session(topic_id)
     form = ConfirmForm()
     if not visitor.is_member:
@@ -114,12 +116,12 @@ def _member_action(topic_id, action, done):
         note = _note(topic)
         try:
             with unit_of_work():
-                result = action(visitor, note)
+                update = action(visitor, note)
         except BarcampError as refusal:
             flash(refusal.message, "error")
         else:
-            if isinstance(result, bytes):
-                send_note_update(note.id, result)
+            if update is not None:  # a change to the text: to the people writing it
+                send_note_update(note.id, update)
             flash(done, "success")
     return redirect(url_for("notes.history", topic_id=topic_id), code=303)
 
@@ -127,11 +129,11 @@ def _member_action(topic_id, action, done):
 @bp.post("/note/revisions")
 def save_revision(topic_id):
     """Keep the note as it is now."""
-    return _member_action(
-        topic_id,
-        lambda visitor, note: notes.save_revision(note, visitor.participant) and None,
-        _("Revision kept."),
-    )
+
+    def keep(visitor, note):
+        notes.save_revision(note, visitor.participant)
+
+    return _member_action(topic_id, keep, _("Revision kept."))
 
 
 @bp.post("/note/revisions/<int:number>/restore")

@@ -36,6 +36,7 @@ from barcamp.models._types import utcnow
 from barcamp.models.note import EPOCH_LENGTH
 from barcamp.services.lookup import is_id
 from barcamp.services.note_documents import documents, new_document
+from barcamp.services.participants import lock_participant
 
 STATE_VECTOR_MAX = 64 * 1024
 
@@ -318,13 +319,9 @@ def settle(note):
     with documents().lock(note.id):
         note = _lock_note(note.id)
         last = last_revision(note)
-        if (last.text if last else template_text_of(note)) != note.text:
+        # A note never written in needs no revision.
+        if (last.text if last else template(note.topic)) != note.text:
             _add_revision(note, RevisionReason.AUTO, None, last)
-
-
-def template_text_of(note):
-    """The text a note starts with (a note never written in needs no revision)."""
-    return template(note.topic)
 
 
 def revision(note, number):
@@ -400,9 +397,7 @@ def take_role(topic, participant, kind, taking=True):
         raise NotFound()
     if topic.status != TopicStatus.OPEN:
         raise NotFound()
-    db.session.execute(
-        select(Participant.id).where(Participant.id == participant.id).with_for_update()
-    )
+    lock_participant(participant)
     held = db.session.scalar(
         select(SessionRole).where(
             SessionRole.topic_id == topic.id,

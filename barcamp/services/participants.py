@@ -11,6 +11,14 @@ from barcamp.services.snapshots import participant_view, topic_view
 from barcamp.services.text import clean_line
 
 
+def lock_participant(participant):
+    """Serialize one participant's changes (two tabs at once): on PostgreSQL a row lock;
+    SQLite already lets one writer at a time."""
+    db.session.execute(
+        select(Participant.id).where(Participant.id == participant.id).with_for_update()
+    )
+
+
 def clean_display_name(value):
     """Return a display name ready to store, or raise ValidationFailed."""
     return clean_line(value, field="display_name", max_length=DISPLAY_NAME_MAX)

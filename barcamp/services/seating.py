@@ -8,8 +8,9 @@ from barcamp.changes import record_private, record_seats_changed
 from barcamp.errors import BarcampError, ValidationFailed
 from barcamp.extensions import db
 from barcamp.live import participant_room
-from barcamp.models import Participant, Seat, Session, Vote
+from barcamp.models import Seat, Session, Vote
 from barcamp.services.lookup import is_id
+from barcamp.services.participants import lock_participant
 from barcamp.services.snapshots import my_seats
 
 
@@ -39,12 +40,6 @@ def _tell(participant):
     )
 
 
-def _lock(participant):
-    db.session.execute(
-        select(Participant.id).where(Participant.id == participant.id).with_for_update()
-    )
-
-
 def _published_session(event, session_id):
     session = db.session.get(Session, session_id) if is_id(session_id) else None
     if session is None or session.event_id != event.id:
@@ -67,7 +62,7 @@ def take_seat(participant, session_id):
     """Sit in a session, leaving one's seat in the same slot if any (switching is fine)."""
     event = participant.event
     session = _published_session(event, session_id)
-    _lock(participant)
+    lock_participant(participant)
     current = db.session.scalar(
         select(Seat).where(Seat.participant_id == participant.id, Seat.slot_id == session.slot_id)
     )
@@ -105,7 +100,7 @@ def leave_seat(participant, session_id):
     """Give one's seat back (no-op if one has none there)."""
     event = participant.event
     session = _published_session(event, session_id)
-    _lock(participant)
+    lock_participant(participant)
     seat = db.session.scalar(
         select(Seat).where(Seat.participant_id == participant.id, Seat.session_id == session.id)
     )
@@ -123,7 +118,7 @@ def seat_me(participant):
     event = participant.event
     if event.schedule_published_at is None:
         raise NotPublished()
-    _lock(participant)
+    lock_participant(participant)
     seated = set(
         db.session.scalars(select(Seat.slot_id).where(Seat.participant_id == participant.id))
     )

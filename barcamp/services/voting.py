@@ -9,6 +9,7 @@ from barcamp.extensions import db
 from barcamp.live import participant_room
 from barcamp.models import Participant, TopicStatus, Vote
 from barcamp.services.lookup import event_topic
+from barcamp.services.participants import lock_participant
 
 
 class VotingClosed(BarcampError):
@@ -20,14 +21,6 @@ class VotingClosed(BarcampError):
 class OverBudget(BarcampError):
     status = 409
     code = "over_budget"
-
-
-def _lock(participant):
-    """Serialize one participant's vote changes (two tabs at once): on PostgreSQL a row
-    lock; SQLite already lets one writer at a time."""
-    db.session.execute(
-        select(Participant.id).where(Participant.id == participant.id).with_for_update()
-    )
 
 
 def dots_used(participant):
@@ -87,7 +80,7 @@ def cast_vote(participant, topic_id):
     """Put one more dot on a topic, within the budget and the per-topic maximum."""
     event = participant.event
     _check_open(event)
-    _lock(participant)
+    lock_participant(participant)
     topic = votable_topic(event, topic_id)
     vote = _vote_of(participant, topic)
     if vote is not None and vote.dots >= event.max_votes_per_topic:
@@ -111,7 +104,7 @@ def withdraw_vote(participant, topic_id):
     """Take one dot back from a topic (nothing to do if there is none)."""
     event = participant.event
     _check_open(event)
-    _lock(participant)
+    lock_participant(participant)
     topic = event_topic(event, topic_id)
     vote = _vote_of(participant, topic)
     if vote is None:

@@ -82,7 +82,9 @@ def mutation(rule="120/minute"):
 
 
 def query(handler):
-    """Wrap a handler that only reads: identity re-checked, errors as acks."""
+    """Wrap a handler that needs no operation id (it only reads, or what it does is
+    idempotent by nature, like a note update): identity re-checked, errors as acks.
+    The handler receives (visitor, payload) and returns extra ack fields."""
 
     @functools.wraps(handler)
     def wrapper(payload=None):
