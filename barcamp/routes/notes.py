@@ -166,7 +166,7 @@ def role(topic_id):
         else:
             label = notes.ROLE_LABELS.get(form.kind.data, "")
             flash(
-                _("You are %(role)s of this session.", role=str(label).lower())
+                _("You took the role: %(role)s.", role=label)
                 if taking
                 else _("You gave up this role."),
                 "success",

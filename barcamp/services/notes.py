@@ -51,8 +51,8 @@ class NoteTooLarge(BarcampError):
     status = 413
     code = "note_too_large"
     default_message = _l(
-        "The note would be too long: the last change was not saved. Shorten the note or "
-        "start a new one."
+        "The note would be too long: the last change was not saved. Copy what you need, "
+        "then drop your unsaved changes."
     )
 
 
