@@ -1,7 +1,9 @@
 """The exact MIP, solved with HiGHS: the optimum on small instances (a test oracle).
 
-x[t, c] = 1 if topic t is in cell c; a[p, t] = how much participant p attends t
-(fractional is fine: for a fixed grid the attendance problem has an integral optimum).
+x[t, c] = 1 if topic t is in cell c; a[p, t, s] = how much participant p attends t in
+slot s (fractional is fine: for a fixed grid the attendance problem has an integral
+optimum). A host presenting u in slot s attends nothing else there:
+a[h, t, s] <= 1 - (x of u in slot s) for every topic u hosted by h, t != u.
 """
 
 from collections import defaultdict
@@ -78,6 +80,13 @@ def solve_exact(problem, *, time_limit=60.0, threads=1):
     for variables in by_person_slot.values():  # one session per slot
         if len(variables) > 1:
             h.addConstr(sum(variables) <= 1)
+    for (person, topic_id, slot), variable in attend.items():  # a host is at their session
+        presenting = [
+            v for u in hosted.get(person, ()) if u != topic_id for v in in_slot.get((u, slot), [])
+        ]
+        if presenting:
+            # Their topics are never two in one slot, so one constraint holds for all.
+            h.addConstr(variable + sum(presenting) <= 1)
     if not objective:
         return {}, 0, True
     h.maximize(sum(objective))

@@ -1,5 +1,5 @@
 """Generated instances, for tests and benchmarks: topics whose popularity follows a
-lognormal law, participants with interests clustered in tracks."""
+lognormal law, participants with interests clustered in tracks, hosts among them."""
 
 import random
 
@@ -21,13 +21,14 @@ def generate(*, topics, rooms, slots, people, votes, seed=0, tracks=6, hosts=Tru
             chosen.add(rng.choices(pool, weights=bias)[0])
         for t in chosen:
             voters[t].add(person)
-    proposers = rng.sample(range(people), k=min(people, topics))
+    # Hosts are participants, who vote like the others; a quarter of them host two topics.
+    proposers = rng.sample(range(people), k=min(people, max(1, topics * 3 // 4)))
     return Problem(
         topics=tuple(
             Topic(
                 id=t + 1,
                 voters=frozenset(voters[t]),
-                hosts=frozenset({10_000 + proposers[t] % max(1, topics * 3 // 4)} if hosts else ()),
+                hosts=frozenset({proposers[t % len(proposers)]} if hosts and proposers else ()),
             )
             for t in range(topics)
         ),

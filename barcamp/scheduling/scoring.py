@@ -1,9 +1,10 @@
 """The exact score of a grid, an upper bound, and the "by hand" baseline.
 
 A grid's score is the number of (participant, voted topic) pairs that can actually
-happen: in each slot a participant attends at most one session, and a room seats at
-most its capacity. With the grid fixed, each slot is a bipartite b-matching, solved
-exactly as a maximum flow.
+happen: in each slot a participant attends at most one session, a room seats at most
+its capacity, and a participant who hosts one of the slot's sessions is at that one (it
+counts if they voted for it; the slot's other sessions lose them). With the grid fixed,
+each slot is a bipartite b-matching, solved exactly as a maximum flow.
 """
 
 from collections import defaultdict
@@ -47,19 +48,37 @@ def slot_attendance(sessions):
     return int(maximum_flow(graph, 0, sink).flow_value)
 
 
+def slot_sessions(placed):
+    """One slot's sessions as slot_attendance takes them, from [(topic, seats)]: a
+    participant who hosts one of them is at that one, so the slot's other sessions
+    lose them as voters."""
+    presenting = set().union(*(topic.hosts for topic, _ in placed)) if placed else set()
+    return [(topic.voters - (presenting - topic.hosts), seats) for topic, seats in placed]
+
+
+def slot_score(problem, grid, slot):
+    """The exact number of (participant, voted topic) pairs one slot of the grid seats."""
+    placed = [
+        (problem.topic(topic_id), problem.room(cell.room).capacity)
+        for cell, topic_id in grid.items()
+        if cell.slot == slot
+    ]
+    return slot_attendance(slot_sessions(placed))
+
+
 def score(problem, grid):
     """The exact number of (participant, voted topic) pairs the grid lets happen."""
     by_slot = defaultdict(list)
     for cell, topic_id in grid.items():
-        by_slot[cell.slot].append(
-            (problem.topic(topic_id).voters, problem.room(cell.room).capacity)
-        )
-    return sum(slot_attendance(sessions) for sessions in by_slot.values())
+        by_slot[cell.slot].append((problem.topic(topic_id), problem.room(cell.room).capacity))
+    return sum(slot_attendance(slot_sessions(placed)) for placed in by_slot.values())
 
 
 def upper_bound(problem):
     """No grid can do better: the fewer of (a) each participant seeing each of their
-    topics, one per slot, and (b) the most-voted topics in the biggest places."""
+    topics, one per slot, and (b) the most-voted topics in the biggest places. Both
+    count every vote, hosts' too: that a host is at their own session only takes pairs
+    away, so they stay bounds."""
     placeable = [
         topic
         for topic in problem.topics
