@@ -70,8 +70,21 @@ class Config:
     SOCKETIO_MAX_PAYLOAD = 1024 * 1024
     # Tallies go out at most this often per event (seconds), always the latest counts.
     TALLY_INTERVAL = 0.25
-    # How long the grid optimizer searches (seconds); it runs in a process of its own.
-    SCHEDULE_TIME_LIMIT = float(os.environ.get("SCHEDULE_TIME_LIMIT", "1.5"))
+    # How long the grid optimizer may search at most (seconds; a guard: its work is
+    # counted in steps, sized by the event, so the same event gives the same grid). It
+    # runs in a process of its own, outside any transaction.
+    SCHEDULE_TIME_LIMIT = float(os.environ.get("SCHEDULE_TIME_LIMIT", "20"))
+    # Steps of the search (None: sized by the event).
+    SCHEDULE_STEPS = int(os.environ["SCHEDULE_STEPS"]) if os.environ.get("SCHEDULE_STEPS") else None
+
+    # Writers of one process take turns (on SQLite, one writer at a time): how long one
+    # may wait for its turn before being told the server is busy (seconds), and whether
+    # a unit of work that waits on something while holding its turn fails (it is
+    # logged otherwise). See barcamp/database.py.
+    WRITE_TURN_TIMEOUT = 10.0
+    WRITE_TURN_STRICT = _env_bool("WRITE_TURN_STRICT", False)
+    # Routes for the tests of the real server only (tests/live_server.py).
+    TEST_HOOKS = _env_bool("BARCAMP_TEST_HOOKS", False)
 
     # Shared notes: the largest update accepted (bytes), the longest note (characters),
     # the largest stored document (bytes), how often a revision is kept while people
@@ -127,7 +140,9 @@ class TestingConfig(Config):
     # The test client runs no background tasks: send tallies at once (the coalescer
     # itself is tested on its own, and against the real server).
     TALLY_INTERVAL = 0
-    SCHEDULE_TIME_LIMIT = 0.3
+    SCHEDULE_TIME_LIMIT = 5.0
+    SCHEDULE_STEPS = 3000
+    WRITE_TURN_STRICT = True
 
 
 class ProductionConfig(Config):
@@ -148,6 +163,8 @@ class ProductionConfig(Config):
         origins = config.get("SOCKETIO_CORS_ALLOWED_ORIGINS")
         if origins is not None and ("*" in origins or not origins):
             problems.append("SOCKETIO_CORS_ALLOWED_ORIGINS must not be a wildcard")
+        if config.get("TEST_HOOKS"):
+            problems.append("BARCAMP_TEST_HOOKS must be off")
         if config.get("EVENT_CREATION") not in {"anyone", "admin"}:
             problems.append('EVENT_CREATION must be "anyone" or "admin"')
         if config.get("EVENT_CREATION") == "admin" and not config.get("ADMIN_TOKEN"):

@@ -46,16 +46,21 @@ def register_extensions(app):
 
 
 def register_database_pragmas(app):
-    from barcamp.database import configure_sqlite
+    from barcamp.database import configure_sqlite, init_write_turns
 
     with app.app_context():
         configure_sqlite(db.engine)
+        init_write_turns(app, db.engine)
 
 
 def register_blueprints(app):
     from barcamp.routes import register_blueprints as register
 
     register(app)
+    if app.config.get("TEST_HOOKS"):
+        from barcamp.test_hooks import bp
+
+        app.register_blueprint(bp)
 
 
 def register_sockets(app):

@@ -39,14 +39,11 @@ def register_commands(app):
             with unit_of_work():
                 db.session.delete(event)
             event = None
+        created = event is None
         with unit_of_work():
-            if event is None:
+            if created:
                 event, keys = create_demo(day.date() if day else date.today())
                 click.echo(f"Demo event created: {event.name}")
-                if grid:
-                    db.session.flush()
-                    publish_demo_grid(event)
-                    click.echo("Its grid is built and published.")
             else:
                 # Only digests are stored, so links can be printed again only by renewing them.
                 keys = {
@@ -54,6 +51,9 @@ def register_commands(app):
                     for role in (Role.ORGANIZER, Role.FACILITATOR)
                 }
                 click.echo(f"Demo event exists; its role links were renewed: {event.name}")
+        if created and grid:
+            publish_demo_grid(event)
+            click.echo("Its grid is built and published.")
         base = (base_url or app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
         with app.test_request_context():
             join = url_for("participants.home", code=event.code)

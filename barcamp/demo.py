@@ -150,11 +150,12 @@ FIRST_NOTE_LINES = {
 
 def publish_demo_grid(event):
     """Build the demo's grid with the optimizer and publish it, as Paul would at the
-    end of the pitches; give the first workshop its roles and a note under way."""
+    end of the pitches; give the first workshop its roles and a note under way. Runs
+    its own units of work (the search must run outside any)."""
     from barcamp.identity import Visitor
-    from barcamp.models import Participant, Session, Slot
-    from barcamp.services import notes, schedule
-    from barcamp.services.note_documents import new_document
+    from barcamp.models import Participant
+    from barcamp.services import optimizer
+    from barcamp.unit_of_work import unit_of_work
 
     paul = db.session.scalar(
         select(Participant).where(
@@ -162,7 +163,17 @@ def publish_demo_grid(event):
         )
     )
     facilitator = Visitor(event, paul, Role.FACILITATOR)
-    schedule.optimize(facilitator)
+    optimizer.optimize(facilitator)  # searches outside any transaction, then writes
+    with unit_of_work():
+        _publish_with_a_note_under_way(facilitator)
+
+
+def _publish_with_a_note_under_way(facilitator):
+    from barcamp.models import Session, Slot
+    from barcamp.services import notes, schedule
+    from barcamp.services.note_documents import new_document
+
+    event = facilitator.event
     schedule.publish(facilitator)
     db.session.flush()
     first = db.session.scalar(

@@ -1,11 +1,13 @@
 """Template globals and filters shared by every page."""
 
 import hashlib
+import secrets
 from functools import cache
 from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale, get_translations, gettext
+from markupsafe import Markup
 
 from barcamp.models import Phase, Role, SlotKind
 
@@ -111,6 +113,31 @@ def register_asset_caching(app):
     app.get_send_file_max_age = max_age
 
 
+def optimizer_labels():
+    """What the grid page says while the optimizer works, for live.js (placeholders
+    left in: it fills them)."""
+    return {
+        "starting": gettext("The optimizer is reading the votes…"),
+        "running": gettext(
+            "Searching: so far, %(best)d of the %(bound)d votes that could at best be "
+            "attended (%(share)d%%)."
+        ).replace("%%", "%"),
+        "done": gettext("Grid built: %(best)d of %(bound)d possible votes can be attended."),
+        "cancelled": gettext("Stopped: the grid was not changed."),
+        "stale": gettext(
+            "Votes or the grid changed while the optimizer was working, so nothing was "
+            "changed. Build the grid again to take them into account."
+        ),
+        "failed": gettext("The optimizer failed: the grid was not changed. Please try again."),
+    }
+
+
+def operation_field():
+    """A hidden operation id for a plain form whose repeat must not act twice (a double
+    click, a resent POST): each rendering gets a fresh one (see routes/actions.py)."""
+    return Markup('<input type="hidden" name="op_id" value="%s">') % secrets.token_hex(16)
+
+
 def register_template_helpers(app):
     register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -127,6 +154,8 @@ def register_template_helpers(app):
         Phase=Phase,
         SlotKind=SlotKind,
         role_labels=ROLE_LABELS,
+        operation_field=operation_field,
+        optimizer_labels=optimizer_labels,
     )
     app.jinja_env.filters.update(format_named=format_named, extract=extract, walltime=walltime)
     app.jinja_env.globals["hosted_ids"] = lambda visitor: (

@@ -2,12 +2,15 @@
 
 import os
 import re
+import subprocess
+import time as clock
 from contextlib import contextmanager
 from datetime import date, time
 
 import pytest
 
 from barcamp import create_app
+from barcamp.database import assert_may_wait
 from barcamp.extensions import db, socketio
 from barcamp.ratelimit import limiter
 from barcamp.services import events as event_service
@@ -25,6 +28,25 @@ def make_config(database_url, **overrides):
         "Config",
         (TestingConfig,),
         {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False, **overrides},
+    )
+
+
+@pytest.fixture(autouse=True)
+def nothing_waits_inside_a_unit_of_work(monkeypatch):
+    """In-process there is no gevent hub to catch a unit of work that waits (the real
+    server's tests have it): make the usual ways of waiting fail loudly inside one."""
+
+    def guarded(what, function):
+        def wrapper(*args, **kwargs):
+            assert_may_wait(what)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(clock, "sleep", guarded("time.sleep", clock.sleep))
+    monkeypatch.setattr(socketio, "sleep", guarded("socketio.sleep", socketio.sleep))
+    monkeypatch.setattr(
+        subprocess.Popen, "__init__", guarded("a subprocess", subprocess.Popen.__init__)
     )
 
 
@@ -128,9 +150,9 @@ def socket_client(app):
     """Open a Socket.IO connection sharing a browser's cookies."""
     opened = []
 
-    def connect(browser, event, **kwargs):
+    def connect(test_client, event, **kwargs):
         kwargs.setdefault("auth", {"event": event.code})
-        sio = socketio.test_client(app, flask_test_client=browser, **kwargs)
+        sio = socketio.test_client(app, flask_test_client=test_client, **kwargs)
         opened.append(sio)
         return sio
 
@@ -204,3 +226,13 @@ def redis_url():
 
     service_or_skip("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
     return REDIS_URL
+
+
+# The real server's fixtures, for every module that starts one.
+from tests.test_server import (  # noqa: E402, F401
+    browser,
+    demo_database,
+    live_page,
+    live_server,
+    make_server,
+)

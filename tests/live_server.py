@@ -71,6 +71,9 @@ class LiveServer:
             SECRET_KEY=secret_key or secrets.token_hex(32),
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONUNBUFFERED="1",
+            # A unit of work caught waiting fails, as in the in-process tests.
+            WRITE_TURN_STRICT="1",
+            BARCAMP_TEST_HOOKS="1",
             **settings,
         )
         self.env = env

@@ -255,17 +255,20 @@ def test_the_log_is_compacted_keeping_text_and_updates_still_waiting(
     assert "avant\naprès\n" in amelie.text()
 
 
-@pytest.fixture
-def bare_note(app):
+def note_of_a_new_topic(event, title):
     """A note of a topic made directly (the grid is not what is tested with it)."""
-    with app.app_context(), unit_of_work():
-        event, _ = new_event()
-        topic = Topic(event_id=event.id, title="Diplomatie 2.0")
+    with unit_of_work():
+        topic = Topic(event_id=event.id, title=title)
         db.session.add(topic)
         db.session.flush()
         topic.event = event
-        note = notes.create_note(topic)
-    return note.id
+        return notes.create_note(topic)
+
+
+@pytest.fixture
+def bare_note(app):
+    with app.app_context():
+        return note_of_a_new_topic(new_event()[0], "Diplomatie 2.0").id
 
 
 edit = st.tuples(
@@ -452,13 +455,7 @@ def test_a_note_made_again_under_the_same_id_is_not_served_from_memory(app, bare
         assert "Ancien texte" in str(documents().current(old).body)
         with unit_of_work():
             db.session.delete(db.session.get(Topic, old.topic_id))
-        with unit_of_work():
-            event, _ = new_event(code="AUTRE1")
-            topic = Topic(event_id=event.id, title="Open data")
-            db.session.add(topic)
-            db.session.flush()
-            topic.event = event
-            again = notes.create_note(topic)
+        again = note_of_a_new_topic(new_event(code="AUTRE1")[0], "Open data")
         assert again.id == old.id  # SQLite gives the id back
         answer = notes.join(again, Doc().get_state())
     fresh = Doc()

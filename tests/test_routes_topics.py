@@ -67,6 +67,23 @@ def test_a_topic_is_proposed_with_the_form(app, camp):
     assert "Votre sujet est sur le mur." in flashes(page)
 
 
+def test_a_proposal_sent_twice_is_proposed_once(app, camp):
+    """A double click, or a phone resending the form after no answer came: the form's
+    operation id makes the second post land on the topic the first one made."""
+    event, attendee, _, _ = camp
+    page = attendee.get(f"/e/{event.code}").get_data(as_text=True)
+    form = re.search(r"<form[^>]*data-propose-form.*?</form>", page, re.S).group(0)
+    op_id = re.search(r'name="op_id" value="([0-9a-f]+)"', form).group(1)
+    fields = {"op_id": op_id, "pitch": "Comment convaincre ?"}
+    first = propose(attendee, event, "Résistance au changement", **fields)
+    again = propose(attendee, event, "Résistance au changement", **fields)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert list(topics(app)) == ["Résistance au changement"]
+    other = propose(attendee, event, "Diplomatie 2.0", op_id=op_id + "0")  # a new form
+    assert other.status_code == 303
+    assert len(topics(app)) == 2
+
+
 def test_a_near_duplicate_is_shown_before_it_is_proposed(app, camp):
     event, attendee, facilitator, _ = camp
     propose(facilitator, event, "Le cloud pour tester les usages")

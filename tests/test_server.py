@@ -481,9 +481,15 @@ def test_two_processes_share_live_events_through_redis(
     assert projector.state()["version"] == versions[-1]
 
 
-def test_building_the_grid_does_not_hold_up_the_live_pages(live_server, browser, live_page):
-    """The optimizer runs in a process of its own: while it searches (about 1.5 s), a
-    phone's requests are answered as fast as usual."""
+def test_building_the_grid_does_not_hold_up_the_live_pages(
+    make_server, demo_database, browser, live_page
+):
+    """The optimizer runs in a process of its own, outside any transaction: while it
+    searches (given more steps than the demo needs, so that it lasts), a phone's
+    requests are answered as fast as usual."""
+    live_server = make_server("long-search", SCHEDULE_STEPS="40000")
+    live_server.copy_database(demo_database)
+    live_server.start()
     facilitator = browser(live_server)
     facilitator.get(live_server.links["facilitator"])
     console = live_page().connect(live_server, facilitator)

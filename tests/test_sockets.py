@@ -5,7 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from barcamp.extensions import db
-from barcamp.models import AppliedOperation, Participant, Role
+from barcamp.identity import Visitor
+from barcamp.models import AppliedOperation, Event, Participant, Role, Session, SlotKind
+from barcamp.services import facilitation, schedule, topics
+from barcamp.services import participants as participant_service
+from barcamp.unit_of_work import unit_of_work
 from tests.conftest import join, received
 
 
@@ -235,3 +239,87 @@ def test_the_handshake_refuses_a_foreign_origin(client):
     url = "/socket.io/?EIO=4&transport=polling"
     assert client.get(url, headers={"Origin": "https://evil.example"}).status_code == 400
     assert client.get(url, headers={"Origin": "http://localhost"}).status_code == 200
+
+
+@pytest.fixture
+def published_grid(app, make_event):
+    """An event whose grid is published: two sessions side by side in its one workshop
+    slot. Returns the event and the two session ids."""
+    event, _ = make_event()
+    with app.app_context():
+        event = db.session.get(Event, event.id)
+        with unit_of_work():
+            paul, _ = participant_service.join(event, "Paul", role=Role.FACILITATOR)
+        facilitator = Visitor(event, paul, Role.FACILITATOR)
+        with unit_of_work():
+            facilitation.set_marketplace(facilitator, proposals_open=True)
+        with unit_of_work():
+            wall = [topics.propose(paul, title) for title in ("Open data", "Diplomatie 2.0")]
+        [slot] = [slot for slot in event.slots if slot.kind == SlotKind.SESSIONS]
+        with unit_of_work():
+            for topic, room in zip(wall, event.rooms, strict=True):
+                schedule.place(facilitator, topic.id, room.id, slot.id)
+        with unit_of_work():
+            schedule.publish(facilitator)
+        ids = db.session.scalars(
+            select(Session.id).where(Session.event_id == event.id).order_by(Session.room_id)
+        ).all()
+    return event, ids
+
+
+def test_my_seats_carries_the_seats_version_that_orders_it(
+    client, other_client, published_grid, socket_client
+):
+    event, (first, second) = published_grid
+    join(client, event, "Amélie")
+    join(other_client, event, "Baptiste")
+    phone, laptop = socket_client(client, event), socket_client(client, event)
+    baptiste = socket_client(other_client, event)
+    [snapshot] = [m["args"][0] for m in received(phone, "snapshot")]
+    assert snapshot["me"]["seats"] == []
+    assert snapshot["me"]["seats_version"] == snapshot["occupancy"]["seats_version"]
+    received(laptop)
+
+    took = phone.emit("seat_take", {"op_id": "take", "session_id": first}, callback=True)
+    # Someone else's seat moves `seats_version` on without telling Amélie.
+    assert baptiste.emit("seat_take", {"op_id": "b", "session_id": first}, callback=True)["ok"]
+    moved = phone.emit("seat_take", {"op_id": "move", "session_id": second}, callback=True)
+    left = phone.emit("seat_leave", {"op_id": "leave", "session_id": second}, callback=True)
+
+    # Every page of hers hears each change, with the seats of its ack and a
+    # seats_version above the one before (not +1: other people's seats count too).
+    heard = [m["args"][0] for m in received(laptop, "my_seats")]
+    assert [m["args"][0] for m in received(phone, "my_seats")] == heard
+    slot_id = took["seats"][0][0]
+    acked = [took["seats"], moved["seats"], left["seats"]]
+    assert [m["seats"] for m in heard] == acked == [[[slot_id, first]], [[slot_id, second]], []]
+    versions = [m["seats_version"] for m in heard]
+    assert snapshot["me"]["seats_version"] < versions[0]
+    assert versions[0] + 1 < versions[1] < versions[2]
+
+    # A retry is answered from storage and sends nothing again; a snapshot's `me` is
+    # as new as the last message.
+    assert phone.emit("seat_take", {"op_id": "take", "session_id": first}, callback=True) == took
+    assert received(laptop, "my_seats") == []
+    me = phone.emit("snapshot", {}, callback=True)["snapshot"]["me"]
+    assert (me["seats"], me["seats_version"]) == ([], versions[-1])
+
+
+def test_a_grid_change_that_drops_a_seat_tells_whoever_sat_there(
+    client, published_grid, socket_client, app
+):
+    """Paul takes a session off the published grid: Amélie, who sat in it, hears on her
+    pages that she has no seat any more, and the seat ack's version orders it."""
+    event, (first, _second) = published_grid
+    join(client, event, "Amélie")
+    phone = socket_client(client, event)
+    took = phone.emit("seat_take", {"op_id": "take", "session_id": first}, callback=True)
+    received(phone)
+    with app.app_context():
+        session = db.session.get(Session, first)
+        paul = db.session.scalar(select(Participant).where(Participant.display_name == "Paul"))
+        with unit_of_work():
+            schedule.unplace(Visitor(paul.event, paul, Role.FACILITATOR), session.topic_id)
+    [dropped] = [m["args"][0] for m in received(phone, "my_seats")]
+    assert dropped["seats"] == []
+    assert dropped["seats_version"] > took["seats_version"]

@@ -118,6 +118,29 @@ def test_votes_are_acknowledged_with_the_budget_left_and_tallied_for_all(market)
     assert dots_in_db(market.app) == {topic_id: 1}
 
 
+def test_my_votes_and_the_vote_acks_are_ordered_by_votes_version(market):
+    amelie, baptiste = market.person("Amélie"), market.person("Baptiste")
+    first = emit(amelie, "topic_propose", op_id="p1", title="Diplomatie 2.0")["topic_id"]
+    second = emit(amelie, "topic_propose", op_id="p2", title="Open data")["topic_id"]
+    received(amelie), received(baptiste)
+
+    cast = emit(baptiste, "vote_cast", op_id="v1", topic_id=first)
+    emit(amelie, "vote_cast", op_id="a1", topic_id=first)  # moves votes_version on too
+    moved = emit(baptiste, "vote_move", op_id="v2", from_topic_id=first, to_topic_id=second)
+
+    # Each message is the `me` of an ack at the same votes_version (a move sends the
+    # state between its two steps too); the versions only grow, with gaps.
+    heard = [m["args"][0] for m in received(baptiste) if m["name"] == "my_votes"]
+    assert (heard[0], heard[-1]) == (cast["me"], moved["me"])
+    versions = [me["votes_version"] for me in heard]
+    assert versions == sorted(set(versions))
+    assert versions[1] > versions[0] + 1
+    # The stored ack of a retry is older than what the page holds: it is ignored.
+    retry = emit(baptiste, "vote_cast", op_id="v1", topic_id=first)
+    assert retry == cast
+    assert retry["me"]["votes_version"] < moved["me"]["votes_version"]
+
+
 def test_the_same_vote_from_two_tabs_counts_once(market, app, socket_client):
     amelie = market.person("Amélie")
     topic_id = emit(amelie, "topic_propose", op_id="p1", title="Open data")["topic_id"]

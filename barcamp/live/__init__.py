@@ -22,6 +22,12 @@ def participant_room(participant_id):
     return f"participant:{participant_id}"
 
 
+def facilitator_room(event_id):
+    """The Socket.IO room of the facilitators' pages of an event (the optimizer's
+    progress)."""
+    return f"facilitators:{event_id}"
+
+
 def init_app(app):
     """Set up the coalescer of this process (tallies and occupancy, per event)."""
 
@@ -81,3 +87,8 @@ def send_note_presence(note_id, editors):
         {"note": note_id, "editors": [{"name": name} for name in editors]},
         to=note_room(note_id),
     )
+
+
+def send_schedule_progress(event_id, progress):
+    """Tell the event's facilitators how the optimizer's run is going."""
+    socketio.emit("schedule_progress", progress, to=facilitator_room(event_id))

@@ -13,17 +13,17 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import select
 
 from barcamp import identity
-from barcamp.errors import NotFound
+from barcamp.errors import BarcampError, NotFound
 from barcamp.extensions import db
 from barcamp.forms import ConfirmForm
 from barcamp.forms.topics import GridActionForm
 from barcamp.models import Participant, Role, Seat, Session
-from barcamp.routes.actions import run_button
+from barcamp.routes.actions import form_op_id, run_button
 from barcamp.routes.links import external_url
 from barcamp.routes.views_schedule import grid_rows, seats_of, unplaced_topics
 from barcamp.security import digest, matches, new_token
+from barcamp.services import optimizer, seating
 from barcamp.services import schedule as schedule_service
-from barcamp.services import seating
 from barcamp.services.notes import ROLE_LABELS as role_labels
 from barcamp.services.notes import roles_by_topic
 from barcamp.services.snapshots import event_snapshot
@@ -76,22 +76,44 @@ def _facilitator_action(action, done=None):
 
 @bp.post("/schedule/optimize")
 def optimize():
-    """Build the grid with the optimizer, around the pinned sessions."""
+    """Build the grid with the optimizer, around the pinned sessions. It searches outside
+    any transaction, then writes the grid unless votes or the grid changed meanwhile."""
+    visitor = identity.visitor(g.event)
+    if not visitor.can(Role.FACILITATOR):
+        raise NotFound()
+    form = GridActionForm()
+    if not form.validate():
+        flash(form.csrf_token.errors[0], "error")
+        return _back()
+    try:
+        ack = optimizer.optimize(visitor, form_op_id())
+    except BarcampError as refusal:
+        flash(refusal.message, "error")
+        return _back()
+    report = ack["report"]
+    flash(
+        _(
+            "Grid built: %(score)d of %(bound)d possible votes can be attended "
+            "(%(by_hand)d by hand).",
+            score=report["score"],
+            bound=report["upper_bound"],
+            by_hand=report["by_hand"],
+        ),
+        "success",
+    )
+    return _back()
 
-    def run(visitor, form):
-        report = schedule_service.optimize(visitor)
-        flash(
-            _(
-                "Grid built: %(score)d of %(bound)d possible votes can be attended "
-                "(%(by_hand)d by hand).",
-                score=report["score"],
-                bound=report["upper_bound"],
-                by_hand=report["by_hand"],
-            ),
-            "success",
-        )
 
-    return _facilitator_action(run)
+@bp.post("/schedule/optimize/cancel")
+def cancel_optimize():
+    """Stop the optimizer's run under way (from another tab, without live updates)."""
+    visitor = identity.visitor(g.event)
+    if not visitor.can(Role.FACILITATOR):
+        raise NotFound()
+    if ConfirmForm().validate():
+        stopped = optimizer.cancel(visitor)
+        flash(_("Stopped: the grid was not changed.") if stopped else _("Nothing to stop."), "info")
+    return _back()
 
 
 @bp.post("/schedule/place")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from barcamp import identity
 from barcamp.errors import BarcampError, NotFound, ValidationFailed
 from barcamp.forms.topics import TopicActionForm, TopicForm
-from barcamp.routes.actions import run_button
+from barcamp.routes.actions import run_button, run_operation
 from barcamp.routes.participants import render_home
 from barcamp.services import topics as topic_service
 from barcamp.services import voting
@@ -39,19 +39,23 @@ def propose():
     similar = []
     if form.validate():
         try:
-            with unit_of_work():
-                topic = topic_service.propose(
-                    visitor.participant,
-                    **form.fields(),
-                    allow_similar=bool(form.allow_similar.data),
-                )
+            # Sent twice (a double click, a resent page): one topic, the same answer.
+            ack = run_operation(
+                lambda: {
+                    "topic_id": topic_service.propose(
+                        visitor.participant,
+                        **form.fields(),
+                        allow_similar=bool(form.allow_similar.data),
+                    ).id
+                }
+            )
         except SimilarTopics as found:
             similar = found.topics
         except BarcampError as refusal:
             form.apply_errors(refusal)
         else:
             flash(_("Your topic is on the wall."), "success")
-            return _wall(f"topic-{topic.id}")
+            return _wall(f"topic-{ack['topic_id']}")
     return render_home(
         visitor, topic_form=form, similar=similar, status=409 if similar else form.failure_status
     )

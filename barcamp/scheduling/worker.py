@@ -1,10 +1,13 @@
 """Run the optimizer in its own process: `python -m barcamp.scheduling.worker`, a JSON
-problem on standard input, a JSON result on standard output. The live server starts it
-so that a search never holds up its sockets."""
+problem on standard input, its progress then its result on standard output, a JSON
+object a line. The live server starts it so that a search never holds up its sockets,
+and waits for it outside any transaction."""
 
 import json
 import subprocess
 import sys
+import tempfile
+import threading
 
 from barcamp.scheduling.model import Cell, Problem, ProblemError, Room, Topic
 from barcamp.scheduling.solve import solve
@@ -44,27 +47,106 @@ def problem_from_json(data):
     )
 
 
-def run_in_subprocess(problem, *, time_limit, seed=0):
+class SearchCancelled(Exception):
+    """The search was stopped before it ended (nothing to write)."""
+
+
+class SearchFailed(RuntimeError):
+    """The child process died or answered nothing readable."""
+
+
+class SearchRun:
+    """One search in a child process, reporting its progress as it goes; `cancel()`
+    (from another greenlet or thread) stops it.
+
+    The child writes one JSON object a line: {"progress": {...}} lines while it
+    searches, then {"result": ...} or {"problems": ...}.
+    """
+
+    def __init__(self, problem, *, steps=None, time_limit=20.0, seed=0):
+        self.request = json.dumps(
+            {
+                "problem": problem_to_json(problem),
+                "steps": steps,
+                "time_limit": time_limit,
+                "seed": seed,
+            }
+        )
+        self.time_limit = time_limit
+        self.process = None
+        self.cancelled = False
+
+    def run(self, on_progress=None):
+        """Search; return the child's answer ({"result": …} or {"problems": …})."""
+        if self.cancelled:
+            raise SearchCancelled()
+        with tempfile.TemporaryFile("w+") as errors:
+            with subprocess.Popen(
+                [sys.executable, "-m", "barcamp.scheduling.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            ) as self.process:
+                # A guard only: the search stops itself well before.
+                guard = threading.Timer(self.time_limit + 30, self._kill)
+                guard.start()
+                try:
+                    answer = self._read(on_progress)
+                    code = self.process.wait()
+                finally:
+                    guard.cancel()
+                    self._kill()
+            if self.cancelled:
+                raise SearchCancelled()
+            if code != 0 or answer is None:
+                errors.seek(0)
+                raise SearchFailed(f"the search ended with code {code}: {errors.read()[-2000:]}")
+        return answer
+
+    def _read(self, on_progress):
+        self.process.stdin.write(self.request)
+        self.process.stdin.close()
+        answer = None
+        for line in self.process.stdout:
+            message = json.loads(line)
+            if "progress" in message:
+                if on_progress is not None:
+                    on_progress(message["progress"])
+            else:
+                answer = message
+        return answer
+
+    def cancel(self):
+        self.cancelled = True
+        self._kill()
+
+    def _kill(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def run_in_subprocess(problem, *, steps=None, time_limit=20.0, seed=0):
     """Solve in a child process; return its answer: {"result": …} or {"problems": …}."""
-    request = json.dumps(
-        {"problem": problem_to_json(problem), "time_limit": time_limit, "seed": seed}
-    )
-    completed = subprocess.run(
-        [sys.executable, "-m", "barcamp.scheduling.worker"],
-        input=request,
-        capture_output=True,
-        text=True,
-        timeout=time_limit + 30,
-        check=True,
-    )
-    return json.loads(completed.stdout)
+    return SearchRun(problem, steps=steps, time_limit=time_limit, seed=seed).run()
 
 
 def main():
     request = json.load(sys.stdin)
     problem = problem_from_json(request["problem"])
+
+    def progress(report):
+        print(json.dumps({"progress": report}), flush=True)
+
     try:
-        result = solve(problem, time_limit=request["time_limit"], seed=request.get("seed", 0))
+        result = solve(
+            problem,
+            seed=request.get("seed", 0),
+            steps=request.get("steps"),
+            time_limit=request["time_limit"],
+            progress=progress,
+        )
     except ProblemError as error:
         answer = {"problems": [[code, details] for code, details in error.problems]}
     else:
@@ -78,7 +160,7 @@ def main():
                 "unplaced": [[t, reason] for t, reason in result.unplaced.items()],
             }
         }
-    json.dump(answer, sys.stdout, default=str)
+    print(json.dumps(answer, default=str), flush=True)
 
 
 if __name__ == "__main__":

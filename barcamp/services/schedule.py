@@ -1,6 +1,7 @@
 """The grid: build it with the optimizer, edit it by hand, publish it."""
 
-from flask import current_app
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,10 +24,9 @@ from barcamp.models._types import utcnow
 from barcamp.scheduling import Cell, Problem
 from barcamp.scheduling import Room as RoomSpec
 from barcamp.scheduling import Topic as TopicSpec
-from barcamp.scheduling.worker import run_in_subprocess
 from barcamp.services.facilitation import advance, require
 from barcamp.services.lookup import event_topic, is_id
-from barcamp.services.seating import occupancy_changed
+from barcamp.services.seating import seats_moved
 from barcamp.services.snapshots import schedule_view
 
 PROBLEM_MESSAGES = {
@@ -43,6 +43,15 @@ class ScheduleProblem(BarcampError):
     code = "schedule_problem"
 
 
+class ScheduleStale(BarcampError):
+    status = 409
+    code = "schedule_stale"
+    default_message = _l(
+        "Votes or the grid changed while the optimizer was working, so nothing was "
+        "changed. Build the grid again to take them into account."
+    )
+
+
 def session_slots(event):
     """The slots that hold workshops, in time order."""
     return [slot for slot in event.slots if slot.kind == SlotKind.SESSIONS]
@@ -52,7 +61,9 @@ def problem_for(event):
     """The optimizer's view of the event: open topics with their voters and hosts, rooms,
     workshop slots, pinned sessions and blocked cells."""
     topics = db.session.scalars(
-        select(Topic).where(Topic.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        select(Topic)
+        .where(Topic.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        .order_by(Topic.id)
     ).all()
     voters = {}
     for topic_id, participant_id in db.session.execute(
@@ -91,27 +102,48 @@ def _changed(event, sessions=()):
     record(event, "schedule_updated", schedule_view(event))
 
 
-def optimize(visitor):
-    """Run the optimizer around pinned sessions (in its own process), and put its grid
-    in place of the sessions that are not pinned. Returns its report."""
+@dataclass(frozen=True)
+class OptimizerInputs:
+    """What the optimizer's grid depends on: the problem, and where sessions are."""
+
+    problem: Problem
+    placements: tuple  # (topic id, room id, slot id, pinned), sorted
+
+
+def optimizer_inputs(visitor):
+    """Read what the optimizer needs (a facilitator's action)."""
     require(visitor)
     event = visitor.event
     problem = problem_for(event)
     if not problem.slots:
         raise ScheduleProblem(_l("Add a time slot for workshops first."))
-    answer = run_in_subprocess(problem, time_limit=current_app.config["SCHEDULE_TIME_LIMIT"])
+    placements = tuple(
+        sorted((s.topic_id, s.room_id, s.slot_id, s.pinned) for s in _sessions(event))
+    )
+    return OptimizerInputs(problem, placements)
+
+
+def apply_search(visitor, inputs, answer):
+    """In the unit of work, once the optimizer answered: put its grid in place of the
+    sessions that are not pinned, unless what it worked from changed meanwhile (a vote,
+    a pin, a placement, a merge): then nothing is written. Returns its report."""
+    require(visitor)
+    event = visitor.event
     if "problems" in answer:
         raise ScheduleProblem(
             " ".join(str(PROBLEM_MESSAGES.get(code, code)) for code, _ in answer["problems"])
         )
+    if optimizer_inputs(visitor) != inputs:
+        raise ScheduleStale()
     result = answer["result"]
     wanted = {(room, slot): topic for room, slot, topic in result["grid"]}
-    kept = set()
+    kept, unseated = set(), []
     for session in _sessions(event):
         cell = (session.room_id, session.slot_id)
         if session.pinned or wanted.get(cell) == session.topic_id:
             kept.add(cell)
         else:
+            unseated += _seated_in(session)
             db.session.delete(session)  # its seats go with it
     db.session.flush()
     rooms = {room.id: room for room in event.rooms}
@@ -132,8 +164,14 @@ def optimize(visitor):
         key: result[key] for key in ("score", "upper_bound", "by_hand", "seconds", "unplaced")
     }
     _changed(event, placed)
-    occupancy_changed(event)
+    seats_moved(event, unseated)
     return event.schedule_report
+
+
+def _seated_in(session):
+    return list(
+        db.session.scalars(select(Seat.participant_id).where(Seat.session_id == session.id))
+    )
 
 
 def _cell(event, room_id, slot_id):
@@ -227,7 +265,7 @@ def _rearrange(event, plan):
             session.seats_taken = len(kept)
         placed.append(session)
     _changed(event, placed)
-    occupancy_changed(event)
+    seats_moved(event, [person for _, _, people in before.values() for person in people])
 
 
 def unplace(visitor, topic_id):
@@ -235,9 +273,10 @@ def unplace(visitor, topic_id):
     require(visitor)
     session = _session_of(event_topic(visitor.event, topic_id))
     if session is not None:
+        unseated = _seated_in(session)
         db.session.delete(session)
         _changed(visitor.event)
-        occupancy_changed(visitor.event)
+        seats_moved(visitor.event, unseated)
 
 
 def pin(visitor, topic_id, pinned=True):

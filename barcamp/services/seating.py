@@ -8,10 +8,10 @@ from barcamp.changes import record_private, record_seats_changed
 from barcamp.errors import BarcampError, ValidationFailed
 from barcamp.extensions import db
 from barcamp.live import participant_room
-from barcamp.models import Seat, Session, Vote
+from barcamp.models import Participant, Seat, Session, Vote
 from barcamp.services.lookup import is_id
 from barcamp.services.participants import lock_participant
-from barcamp.services.snapshots import my_seats
+from barcamp.services.snapshots import seats_view
 
 
 class SessionFull(BarcampError):
@@ -31,12 +31,21 @@ def occupancy_changed(event):
     record_seats_changed(event)
 
 
+def seats_moved(event, participant_ids):
+    """After a grid change that moved or dropped these participants' seats: tell
+    everybody (coalesced), and each of them their seats as they are now."""
+    occupancy_changed(event)
+    for participant in db.session.scalars(
+        select(Participant).where(Participant.id.in_(set(participant_ids)))
+    ):
+        _tell(participant)
+
+
 def _tell(participant):
+    """Send the participant's pages their seats, after this change's `seats_version`
+    bump (so that each message is newer than the ones before it)."""
     record_private(
-        participant.event,
-        participant_room(participant.id),
-        "my_seats",
-        {"seats": my_seats(participant)},
+        participant.event, participant_room(participant.id), "my_seats", seats_view(participant)
     )
 
 

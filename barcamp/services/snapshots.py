@@ -155,6 +155,13 @@ def my_seats(participant):
     ]
 
 
+def seats_view(participant):
+    """A participant's seats with the event's `seats_version` they are as of (the
+    `my_seats` message): seat changes leave the event's `version` alone, so clients
+    order these by `seats_version`, the latest wins."""
+    return {"seats": my_seats(participant), "seats_version": participant.event.seats_version}
+
+
 STATE_VIEWS = {"tallies": tallies_view, "occupancy": occupancy_view}
 
 
@@ -187,5 +194,5 @@ def event_snapshot(event, participant=None):
     if participant is not None:
         from barcamp.services.voting import my_votes
 
-        snapshot["me"] = dict(my_votes(participant), seats=my_seats(participant))
+        snapshot["me"] = dict(my_votes(participant), **seats_view(participant))
     return snapshot

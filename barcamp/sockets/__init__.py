@@ -33,6 +33,7 @@ HANDLERS = {
     "topic_merge": facilitation.topic_merge,
     "topic_spotlight": facilitation.topic_spotlight,
     "schedule_optimize": schedule.schedule_optimize,
+    "schedule_cancel": schedule.schedule_cancel,
     "schedule_place": schedule.schedule_place,
     "schedule_unplace": schedule.schedule_unplace,
     "schedule_pin": schedule.schedule_pin,

@@ -5,6 +5,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from barcamp import identity, live
 from barcamp.errors import BarcampError
+from barcamp.models import Role
 from barcamp.services.events import get_event
 from barcamp.services.snapshots import event_snapshot
 from barcamp.sockets.context import BOUND_EVENT, query
@@ -12,7 +13,8 @@ from barcamp.sockets.context import BOUND_EVENT, query
 
 def connect(auth=None):
     """connect, auth {event: code, notes?}: refused unless this browser joined the event
-    or holds one of its role links. Joins the event's room (and the participant's own),
+    or holds one of its role links. Joins the event's room (and the participant's own, and the
+    facilitators' room for a facilitator),
     then emits `snapshot`, except to a note editor (auth `notes: true`), which needs
     only the note's events."""
     code = auth.get("event") if isinstance(auth, dict) else None
@@ -31,6 +33,8 @@ def connect(auth=None):
     join_room(live.event_room(event.id))
     if visitor.participant is not None:
         join_room(live.participant_room(visitor.participant.id))
+    if visitor.can(Role.FACILITATOR):
+        join_room(live.facilitator_room(event.id))
     live.send_snapshot(request.sid, event_snapshot(event, visitor.participant))
 
 

@@ -4,15 +4,14 @@ import functools
 
 from flask import g, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from barcamp import identity
 from barcamp.errors import BarcampError, Forbidden, NotFound, ValidationFailed
 from barcamp.extensions import db
-from barcamp.models import AppliedOperation, Event
+from barcamp.models import Event
 from barcamp.models.operation import OP_ID_MAX
 from barcamp.ratelimit import limiter
-from barcamp.unit_of_work import unit_of_work
+from barcamp.services import operations
 
 BOUND_EVENT = "socket_event_id"
 
@@ -42,11 +41,14 @@ def participant_of(visitor):
     return visitor.participant
 
 
-def mutation(rule="120/minute"):
+def mutation(rule="120/minute", *, waits=False):
     """Wrap a handler that changes something: identity re-checked, rate-limited per
-    person, run in the unit of work, retried operation ids answered from storage.
+    person, run in the unit of work, retried operation ids answered from storage
+    (looked up again inside the write transaction: see services/operations.py).
 
-    The handler receives (visitor, payload) and returns extra ack fields.
+    The handler receives (visitor, payload) and returns extra ack fields. A handler
+    that `waits` (the optimizer) receives (visitor, payload, op_id), runs its own units
+    of work around what it waits for, and returns the whole ack.
     """
 
     def decorate(handler):
@@ -56,23 +58,15 @@ def mutation(rule="120/minute"):
                 payload = payload if isinstance(payload, dict) else {}
                 visitor = current_visitor()
                 op_id = _op_id(payload)
-                previous = _applied(visitor, op_id)
+                # A retry of a committed try is answered at once, without counting
+                # against the rate limit; one still being handled is caught below.
+                previous = operations.stored(visitor.event.id, visitor.actor, op_id)
                 if previous is not None:
                     return previous
                 limiter.enforce(rule, handler.__name__, visitor.event.id, visitor.actor)
-                with unit_of_work():
-                    ack = {"ok": True, **(handler(visitor, payload) or {})}
-                    ack["version"] = visitor.event.version
-                    if op_id:
-                        db.session.add(
-                            AppliedOperation(
-                                event_id=visitor.event.id,
-                                actor=visitor.actor,
-                                op_id=op_id,
-                                ack=ack,
-                            )
-                        )
-                return ack
+                if waits:
+                    return handler(visitor, payload, op_id)
+                return operations.run(visitor, op_id, lambda: handler(visitor, payload))
             except BarcampError as error:
                 return error.as_ack()
 
@@ -104,15 +98,3 @@ def _op_id(payload):
     if not isinstance(op_id, str) or not 0 < len(op_id) <= OP_ID_MAX:
         raise ValidationFailed(_l("Malformed operation id."))
     return op_id
-
-
-def _applied(visitor, op_id):
-    if op_id is None:
-        return None
-    return db.session.scalar(
-        select(AppliedOperation.ack).where(
-            AppliedOperation.event_id == visitor.event.id,
-            AppliedOperation.actor == visitor.actor,
-            AppliedOperation.op_id == op_id,
-        )
-    )

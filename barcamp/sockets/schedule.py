@@ -1,15 +1,24 @@
 """Live actions on the grid (facilitators) and on seats (participants)."""
 
-from barcamp.services import schedule, seating
-from barcamp.services.snapshots import my_seats
-from barcamp.sockets.context import mutation, participant_of
+from barcamp.services import optimizer, schedule, seating
+from barcamp.services.snapshots import seats_view
+from barcamp.sockets.context import mutation, participant_of, query
 
 
-@mutation("10/minute")
-def schedule_optimize(visitor, payload):
-    """schedule_optimize {op_id}: ack {ok, version, report}. Runs the optimizer in its own
-    process around pinned sessions. Broadcasts `schedule_updated`, `occupancy`."""
-    return {"report": schedule.optimize(visitor)}
+@mutation("10/minute", waits=True)
+def schedule_optimize(visitor, payload, op_id):
+    """schedule_optimize {op_id}: ack {ok, version, report}, or errors `schedule_stale`
+    (votes or the grid changed meanwhile: nothing written), `schedule_busy`,
+    `schedule_cancelled`. Runs the optimizer in its own process around pinned sessions,
+    outside any transaction; facilitators hear `schedule_progress` meanwhile. Then
+    broadcasts `schedule_updated`, `occupancy`."""
+    return optimizer.optimize(visitor, op_id)
+
+
+@query
+def schedule_cancel(visitor, payload):
+    """schedule_cancel {}: ack {ok, cancelled}. Stops the optimizer's run under way."""
+    return {"cancelled": optimizer.cancel(visitor)}
 
 
 @mutation()
@@ -46,12 +55,13 @@ def schedule_publish(visitor, payload):
 
 
 def _mine(participant):
-    return {"seats": my_seats(participant)}
+    return seats_view(participant)
 
 
 @mutation("60/minute")
 def seat_take(visitor, payload):
-    """seat_take {op_id, session_id}: ack {ok, version, seats}, or error `session_full`.
+    """seat_take {op_id, session_id}: ack {ok, version, seats, seats_version}, or error
+    `session_full`.
     Sends `my_seats` to the participant's pages, `occupancy` (coalesced) to all."""
     participant = participant_of(visitor)
     seating.take_seat(participant, payload.get("session_id"))
@@ -60,7 +70,7 @@ def seat_take(visitor, payload):
 
 @mutation("60/minute")
 def seat_leave(visitor, payload):
-    """seat_leave {op_id, session_id}: ack {ok, version, seats}."""
+    """seat_leave {op_id, session_id}: ack {ok, version, seats, seats_version}."""
     participant = participant_of(visitor)
     seating.leave_seat(participant, payload.get("session_id"))
     return _mine(participant)
@@ -68,7 +78,8 @@ def seat_leave(visitor, payload):
 
 @mutation("20/minute")
 def seat_me(visitor, payload):
-    """seat_me {op_id}: ack {ok, version, seats, taken}. Seats in sessions voted for."""
+    """seat_me {op_id}: ack {ok, version, seats, seats_version, taken}. Seats in sessions
+    voted for."""
     participant = participant_of(visitor)
     taken = seating.seat_me(participant)
     return dict(_mine(participant), taken=taken)

@@ -6,6 +6,7 @@ The server is tests/live_server.py's, as in scripts/screenshots.py.
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,11 +51,11 @@ def browser():
             browser.close()
 
 
-@pytest.fixture(scope="module")
-def server(browser):
-    """The real server for one test module, on a database of its own."""
+@contextmanager
+def running_server(**settings):
+    """The real server on a database of its own (settings: its environment)."""
     workdir = tempfile.mkdtemp(prefix="barcamp-browser-")
-    server = LiveServer(workdir)
+    server = LiveServer(workdir, **settings)
     try:
         server.prepare()
         server.start()
@@ -62,6 +63,13 @@ def server(browser):
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(browser):
+    """The real server for one test module."""
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
  * On every (re)connect the server sends a full `snapshot`; each broadcast then
  * carries the event's next `version`. A gap means something was missed, so the
  * page asks for a fresh snapshot. Tallies and one's own votes are state messages,
- * ordered by `votes_version`: the latest wins. User text is only set with
+ * ordered by `votes_version`, occupancy and one's own seats by `seats_version`:
+ * the latest wins. User text is only set with
  * textContent. Without JavaScript every action is a plain form that still works.
  */
 (function () {
@@ -142,15 +143,18 @@
     state.occupancy = occupancy;
     renderOccupancy();
   });
+  /* One's own votes (ordered by votes_version) and seats (by seats_version) share
+     `state.me`: each part is replaced only by a message at least as new. */
+  function takeMine(mine, version) {
+    if (!state || !state.me || mine[version] < state.me[version]) return false;
+    Object.keys(mine).forEach(function (key) { state.me[key] = mine[key]; });
+    return true;
+  }
   socket.on("my_seats", function (mine) {
-    if (!state || !state.me) return;
-    state.me.seats = mine.seats;
-    renderOccupancy();
+    if (takeMine(mine, "seats_version")) renderOccupancy();
   });
   socket.on("my_votes", function (mine) {
-    if (!state || (state.me && mine.votes_version < state.me.votes_version)) return;
-    state.me = mine;
-    render();
+    if (takeMine(mine, "votes_version")) render();
   });
 
   /* ---------- rendering ---------- */
@@ -502,10 +506,13 @@
     }).join("");
   }
 
+  // The optimizer's answer takes seconds (its progress is shown meanwhile).
+  var answerWithin = { schedule_optimize: 60000 };
+
   function send(name, payload, done, attempt) {
     attempt = attempt || 1;
     payload.op_id = payload.op_id || opId();
-    socket.timeout(5000).emit(name, payload, function (error, ack) {
+    socket.timeout(answerWithin[name] || 5000).emit(name, payload, function (error, ack) {
       if (error) {
         // No answer: the same op_id makes a retry safe even if the first one landed.
         if (attempt < 5) {
@@ -531,7 +538,8 @@
   function payloadOf(form) {
     var payload = {};
     new FormData(form).forEach(function (value, key) {
-      if (key === "csrf_token") return;
+      // The plain form's operation id is for its post; each live send makes its own.
+      if (key === "csrf_token" || key === "op_id") return;
       if (key === "needs") {
         (payload.needs = payload.needs || []).push(value);
       } else if (/_id$/.test(key)) {
@@ -564,7 +572,8 @@
       delete form.dataset.busy;
       if (button) button.removeAttribute("aria-disabled");
       if (!ack.ok) tell(ack.error.message);
-      else if (ack.me) { state.me = ack.me; render(); }
+      else if (ack.me && takeMine(ack.me, "votes_version")) render();
+      else if (ack.seats && takeMine({ seats: ack.seats, seats_version: ack.seats_version }, "seats_version")) renderOccupancy();
     });
   });
 
@@ -644,6 +653,39 @@
       });
     });
   }
+
+  /* ---------- the optimizer at work: its best score so far, and Stop ---------- */
+
+  function optimizerBox() { return $("[data-live=optimizer]"); }
+
+  socket.on("schedule_progress", function (progress) {
+    var box = optimizerBox();
+    if (!box) return;
+    var line = $("[data-slot=line]", box);
+    var bar = $("[data-slot=bar]", box);
+    var running = progress.state === "running";
+    var label = running && progress.best === null ? "starting" : progress.state;
+    var share = progress.upper_bound ? Math.round(100 * progress.best / progress.upper_bound) : 100;
+    line.textContent = fill(JSON.parse(box.dataset.labels)[label] || "", {
+      best: progress.best, bound: progress.upper_bound, share: share
+    });
+    bar.value = progress.done || 0;
+    show(bar, running);
+    show($("[data-optimize-cancel]", box), running);
+    box.dataset.state = progress.state;
+    box.hidden = false;
+    if (progress.state === "stale") {
+      var again = $("[data-optimize-form] button", document);
+      if (again) again.focus();
+    }
+  });
+
+  document.addEventListener("submit", function (submitEvent) {
+    var form = submitEvent.target;
+    if (!form.matches("[data-optimize-cancel]") || !socket.connected) return;
+    submitEvent.preventDefault();
+    socket.timeout(5000).emit("schedule_cancel", {}, function () {});
+  });
 
   /* ---------- renaming oneself ---------- */
 
