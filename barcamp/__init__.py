@@ -1,12 +1,14 @@
-"""Barcamp: run a barcamp live, from the first pitch to the proceedings."""
+"""Barcamp: run a barcamp live, from the first pitch to the proceedings.
 
-from flask import Flask
-
-from barcamp.extensions import babel, db, migrate, socketio
+Nothing heavy is imported here: the optimizer's child process (barcamp.scheduling.worker)
+imports this package too, and starts faster without Flask and its extensions.
+"""
 
 
 def create_app(config_class=None):
     """Build the app; the list below is a table of contents of what it is made of."""
+    from flask import Flask
+
     if config_class is None:
         from config import config_from_env
 
@@ -28,6 +30,7 @@ def create_app(config_class=None):
 
 def register_extensions(app):
     from barcamp import live, models  # noqa: F401 (models: tables for Alembic)
+    from barcamp.extensions import babel, db, migrate, socketio
     from barcamp.i18n import select_locale, select_timezone
     from barcamp.ratelimit import limiter
 
@@ -47,6 +50,7 @@ def register_extensions(app):
 
 def register_database_pragmas(app):
     from barcamp.database import configure_sqlite, init_write_turns
+    from barcamp.extensions import db
 
     with app.app_context():
         configure_sqlite(db.engine)
@@ -64,6 +68,7 @@ def register_blueprints(app):
 
 
 def register_sockets(app):
+    from barcamp.extensions import socketio
     from barcamp.sockets import register_socket_handlers
 
     register_socket_handlers(socketio)

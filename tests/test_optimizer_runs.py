@@ -137,3 +137,12 @@ def test_nothing_that_waits_runs_inside_a_unit_of_work_in_tests(app):
 
     with app.app_context(), pytest.raises(WaitedInsideUnitOfWork), unit_of_work():
         time.sleep(0.01)
+
+
+def test_the_same_event_gives_the_same_grid(app, camp, console):  # noqa: F811
+    """Built again with nothing changed, the grid stays as it is, session for session."""
+    assert ask_for_the_grid(console)["ok"]
+    first = sessions(app)
+    again = ask_for_the_grid(console)
+    assert again["ok"]
+    assert sessions(app) == first  # same cells, same session rows (nothing moved)
