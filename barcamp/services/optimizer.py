@@ -137,12 +137,14 @@ def _optimize(visitor, op_id, run):
     try:
         answer = run.search.run(on_progress=lambda progress: tell("running", **progress))
     except SearchCancelled:
-        tell("cancelled")
-        raise ScheduleCancelled() from None
+        answer = None
     except SearchFailed:
         log.exception("The optimizer failed")
         tell("failed")
         raise ScheduleFailed() from None
+    if run.cancelled:  # stopped during the search, or just after it: nothing written
+        tell("cancelled")
+        raise ScheduleCancelled()
     try:
         ack = operations.run(
             visitor,
