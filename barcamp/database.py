@@ -43,9 +43,7 @@ log = logging.getLogger(__name__)
 class ServerBusy(BarcampError):
     status = 503
     code = "busy"
-
-    def __init__(self):
-        super().__init__(_l("The server is very busy: nothing was changed. Please try again."))
+    default_message = _l("The server is very busy: nothing was changed. Please try again.")
 
 
 class WaitedInsideUnitOfWork(RuntimeError):

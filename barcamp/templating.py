@@ -115,7 +115,10 @@ def register_asset_caching(app):
 
 def optimizer_labels():
     """What the grid page says while the optimizer works, for live.js (placeholders
-    left in: it fills them)."""
+    left in: it fills them); how a run ends, as its refusal says it."""
+    from barcamp.services.optimizer import ScheduleCancelled, ScheduleFailed
+    from barcamp.services.schedule import ScheduleStale
+
     return {
         "starting": gettext("The optimizer is reading the votes…"),
         "running": gettext(
@@ -123,12 +126,9 @@ def optimizer_labels():
             "attended (%(share)d%%)."
         ).replace("%%", "%"),
         "done": gettext("Grid built: %(best)d of %(bound)d possible votes can be attended."),
-        "cancelled": gettext("Stopped: the grid was not changed."),
-        "stale": gettext(
-            "Votes or the grid changed while the optimizer was working, so nothing was "
-            "changed. Build the grid again to take them into account."
-        ),
-        "failed": gettext("The optimizer failed: the grid was not changed. Please try again."),
+        "cancelled": str(ScheduleCancelled.default_message),
+        "stale": str(ScheduleStale.default_message),
+        "failed": str(ScheduleFailed.default_message),
     }
 
 

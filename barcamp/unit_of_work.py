@@ -22,10 +22,7 @@ def _start_fresh(session):
     transaction that may have waited on the network since: end it, forget what it
     loaded, and start again with the write lock on SQLite.
     """
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("changes were made outside a unit of work")
-    if session().in_transaction():
-        session.commit()
+    end_read()
     session.expire_all()
     session.connection(execution_options={WRITE_LOCK: True})
 

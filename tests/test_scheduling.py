@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from barcamp.scheduling import Cell, Problem, ProblemError, Room, Topic, check_grid, scoring, solve
 from barcamp.scheduling.exact import solve_exact
 from barcamp.scheduling.generate import generate
-from barcamp.scheduling.search import Search, step_budget
-from barcamp.scheduling.solve import fill_free_places, why_unplaced
+from barcamp.scheduling.search import Search, fill_free_places, step_budget
+from barcamp.scheduling.solve import why_unplaced
 from barcamp.scheduling.worker import problem_from_json, problem_to_json
 
 

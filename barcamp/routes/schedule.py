@@ -26,6 +26,7 @@ from barcamp.services import optimizer, seating
 from barcamp.services import schedule as schedule_service
 from barcamp.services.notes import ROLE_LABELS as role_labels
 from barcamp.services.notes import roles_by_topic
+from barcamp.services.optimizer import ScheduleCancelled
 from barcamp.services.snapshots import event_snapshot
 from barcamp.unit_of_work import unit_of_work
 
@@ -112,7 +113,7 @@ def cancel_optimize():
         raise NotFound()
     if ConfirmForm().validate():
         stopped = optimizer.cancel(visitor)
-        flash(_("Stopped: the grid was not changed.") if stopped else _("Nothing to stop."), "info")
+        flash(ScheduleCancelled.default_message if stopped else _("Nothing to stop."), "info")
     return _back()
 
 

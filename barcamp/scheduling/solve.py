@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from barcamp.scheduling import scoring
 from barcamp.scheduling.model import check_grid
-from barcamp.scheduling.search import fill_free_places, run
+from barcamp.scheduling.search import run
 
-__all__ = ["Result", "fill_free_places", "solve", "why_unplaced"]
+__all__ = ["Result", "solve", "why_unplaced"]
 
 
 @dataclass

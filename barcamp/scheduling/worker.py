@@ -127,11 +127,6 @@ class SearchRun:
             self.process.wait()
 
 
-def run_in_subprocess(problem, *, steps=None, time_limit=20.0, seed=0):
-    """Solve in a child process; return its answer: {"result": …} or {"problems": …}."""
-    return SearchRun(problem, steps=steps, time_limit=time_limit, seed=seed).run()
-
-
 def main():
     request = json.load(sys.stdin)
     problem = problem_from_json(request["problem"])

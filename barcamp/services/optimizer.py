@@ -70,12 +70,6 @@ class Run:
 _runs = {}  # event id -> the Run under way in this process
 
 
-def running(visitor, op_id):
-    """Whether this operation is the run under way (its retry is then no new request)."""
-    run = _runs.get(visitor.event.id)
-    return run is not None and run.same_operation(visitor, op_id)
-
-
 def optimize(visitor, op_id=None):
     """Build the grid around pinned sessions; return the ack {ok, version, report}.
 
