@@ -39,6 +39,7 @@ def test_the_facilitator_watches_the_search_and_stops_it_by_keyboard(new_context
     stop.focus()
     desk.keyboard.press("Enter")
     expect(run.locator("[data-slot=line]")).to_have_text(STOPPED)
+    expect(desk.locator("[data-live=action-error]")).to_be_hidden()  # said once, not twice
     expect(run.locator("progress")).to_be_hidden()
     expect(stop).to_be_hidden()
     expect(desk.locator("ol[data-live=grid] li[data-session-id]")).to_have_count(0)

@@ -571,7 +571,7 @@
     send(form.dataset.liveAction, payloadOf(form), function (ack) {
       delete form.dataset.busy;
       if (button) button.removeAttribute("aria-disabled");
-      if (!ack.ok) tell(ack.error.message);
+      if (!ack.ok) { if (!shownByTheOptimizer(form, ack)) tell(ack.error.message); }
       else if (ack.me && takeMine(ack.me, "votes_version")) render();
       else if (ack.seats && takeMine({ seats: ack.seats, seats_version: ack.seats_version }, "seats_version")) renderOccupancy();
     });
@@ -657,6 +657,11 @@
   /* ---------- the optimizer at work: its best score so far, and Stop ---------- */
 
   function optimizerBox() { return $("[data-live=optimizer]"); }
+  // How a run ended is said once, on its progress line, not again in a toast.
+  function shownByTheOptimizer(form, ack) {
+    return form.matches("[data-optimize-form]") && optimizerBox() !== null &&
+      /^schedule_(stale|cancelled|failed)$/.test(ack.error.code);
+  }
 
   socket.on("schedule_progress", function (progress) {
     var box = optimizerBox();
