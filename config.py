@@ -68,8 +68,12 @@ class Config:
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     # Large enough for a whole note sent at once after an offline spell.
     SOCKETIO_MAX_PAYLOAD = 1024 * 1024
-    # Tallies go out at most this often per event (seconds), always the latest counts.
-    TALLY_INTERVAL = 0.25
+    # Tallies (and seat counts) go out at most this often per event (seconds), always
+    # the latest counts; the first change after a quiet spell goes out at once.
+    TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.1"))
+    # When the process's event loop runs this late (seconds), actions are refused as
+    # `busy` before any work, and clients retry after a back-off (0: never).
+    LOAD_SHED_LAG = float(os.environ.get("LOAD_SHED_LAG", "0.3"))
     # How long the grid optimizer may search at most (seconds; a guard: its work is
     # counted in steps, sized by the event, so the same event gives the same grid). It
     # runs in a process of its own, outside any transaction.
@@ -140,6 +144,7 @@ class TestingConfig(Config):
     # The test client runs no background tasks: send tallies at once (the coalescer
     # itself is tested on its own, and against the real server).
     TALLY_INTERVAL = 0
+    LOAD_SHED_LAG = 0
     SCHEDULE_TIME_LIMIT = 5.0
     SCHEDULE_STEPS = 3000
     WRITE_TURN_STRICT = True

@@ -70,7 +70,9 @@ def register_blueprints(app):
 def register_sockets(app):
     from barcamp.extensions import socketio
     from barcamp.sockets import register_socket_handlers
+    from barcamp.sockets.context import SocketAwareSessions
 
+    app.session_interface = SocketAwareSessions()
     register_socket_handlers(socketio)
 
 

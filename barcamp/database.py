@@ -93,6 +93,11 @@ class WriteTurns:
         if serialize and _gevent_patched():
             self._previous_trace = greenlet.settrace(self._trace)
 
+    @property
+    def serializes(self):
+        """Whether writers take turns (SQLite): no two units of work run at once."""
+        return self._lock is not None
+
     @contextmanager
     def turn(self):
         me = greenlet.getcurrent()

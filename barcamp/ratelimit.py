@@ -1,23 +1,77 @@
-"""Rate limits keyed by participant (a whole ministry may share one IP address)."""
+"""Rate limits keyed by participant (a whole ministry may share one IP address).
+
+With several processes the counters live in Redis (`RATELIMIT_STORAGE_URI=redis://…`,
+through the `limits` library). With one process (`memory://`) they live in a moving
+window of our own, pruned as each key is used: the `limits` in-memory storage scans
+every key on a timer every 10 ms, which costs a large share of a busy process.
+"""
+
+import time
+from collections import deque
 
 from limits import parse, storage, strategies
 
 from barcamp.errors import RateLimited
 
 
+class LocalMovingWindow:
+    """One process's counters: per key, the times of its hits within the window."""
+
+    SWEEP_EVERY = 10_000  # hits between two sweeps of the keys that fell silent
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self._hits = {}  # key -> (window in seconds, deque of hit times)
+        self._until_sweep = self.SWEEP_EVERY
+
+    def hit(self, item, key):
+        now = self.clock()
+        window = item.get_expiry()
+        _, hits = self._hits.setdefault(key, (window, deque()))
+        while hits and hits[0] <= now - window:
+            hits.popleft()
+        self._until_sweep -= 1
+        if self._until_sweep <= 0:
+            self._sweep(now)
+        if len(hits) >= item.amount:
+            return False
+        hits.append(now)
+        return True
+
+    def _sweep(self, now):
+        self._until_sweep = self.SWEEP_EVERY
+        silent = [
+            key
+            for key, (window, hits) in self._hits.items()
+            if not hits or hits[-1] <= now - window
+        ]
+        for key in silent:
+            del self._hits[key]
+
+    def reset(self):
+        self._hits.clear()
+
+
 class RateLimiter:
-    """A thin binding of the `limits` library to the app's configured storage."""
+    """A thin binding of the `limits` library (or the local window) to the app."""
 
     def __init__(self):
         self._strategy = None
+        self._local = None
 
     def init_app(self, app):
-        backend = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        self._strategy = strategies.MovingWindowRateLimiter(backend)
+        uri = app.config["RATELIMIT_STORAGE_URI"]
+        if uri == "memory://":
+            self._local, self._strategy = LocalMovingWindow(), None
+        else:
+            backend = storage.storage_from_string(uri)
+            self._local, self._strategy = None, strategies.MovingWindowRateLimiter(backend)
         app.extensions["barcamp_ratelimit"] = self
 
     def hit(self, rule, *key):
         """Count one hit against `rule` ("10/minute") for `key`; False once over."""
+        if self._local is not None:
+            return self._local.hit(parse(rule), (rule, *map(str, key)))
         return self._strategy.hit(parse(rule), *map(str, key))
 
     def enforce(self, rule, *key):
@@ -26,7 +80,10 @@ class RateLimiter:
             raise RateLimited()
 
     def reset(self):
-        self._strategy.storage.reset()
+        if self._local is not None:
+            self._local.reset()
+        else:
+            self._strategy.storage.reset()
 
 
 limiter = RateLimiter()

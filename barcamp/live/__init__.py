@@ -29,7 +29,11 @@ def facilitator_room(event_id):
 
 
 def init_app(app):
-    """Set up the coalescer of this process (tallies and occupancy, per event)."""
+    """Set up the coalescer of this process (tallies and occupancy, per event) and its
+    load watch."""
+    from barcamp.live import load
+
+    load.init_app(app)
 
     def send_state(key):
         event_id, name = key

@@ -1,18 +1,22 @@
-"""One operation, one answer: a client's operation id is claimed inside the write
-transaction, so that a retry gets the first try's answer once that try committed, even
-when both copies arrive at the same moment; a try that failed stored nothing, so its
-retry runs again.
+"""One operation, one answer: a retry of an operation id gets the first try's answer
+once that try committed, even when both copies arrive at the same moment; a try that
+failed stored nothing, so its retry runs again.
 
-On SQLite the writers of a process take turns, so the look-up inside the transaction
-sees every committed try. On PostgreSQL two copies may run side by side: the second's
-INSERT of the same id waits for the first transaction, then finds it taken (the first
-committed: its answer is read back) or free (the first rolled back: run again).
+On SQLite the writers of a process take turns, so no two tries of one id ever run at
+once: the answer is stored by one INSERT at the end of the transaction, and a try that
+finds the id taken (or is refused, where the first try was not) gives the stored
+answer instead. On PostgreSQL two copies may run side by side: the id is claimed first
+(an INSERT of a placeholder); the second copy's INSERT waits for the first transaction,
+then finds the id taken (the first committed: its answer is read back) or free (the
+first rolled back: run again).
 """
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from barcamp.database import write_turns
+from barcamp.errors import BarcampError
 from barcamp.extensions import db
 from barcamp.models import AppliedOperation
 from barcamp.models._types import utcnow
@@ -20,8 +24,8 @@ from barcamp.unit_of_work import unit_of_work
 
 
 class AlreadyApplied(Exception):
-    """The operation id was claimed by a concurrent try that committed: end this
-    transaction and answer with `stored(...)`."""
+    """The operation id was taken by a try that committed: end this transaction and
+    answer with `stored(...)`."""
 
 
 def stored(event_id, actor, op_id):
@@ -37,26 +41,25 @@ def stored(event_id, actor, op_id):
     )
 
 
-def claim(event_id, actor, op_id):
-    """Inside the unit of work, before doing anything: the stored answer if this id was
-    applied already (do nothing more), else None, the id being now claimed by this
-    transaction (call `answer` before it commits). Raises AlreadyApplied when a
-    concurrent try committed it meanwhile."""
-    if op_id is None:
-        return None
-    previous = stored(event_id, actor, op_id)
-    if previous is not None:
-        return previous
+def _insert(event_id, actor, op_id, ack):
+    """INSERT the id with this answer unless it is taken; raise AlreadyApplied if it is."""
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else None
     statement = (insert or sqlite_insert)(AppliedOperation).values(
-        event_id=event_id, actor=actor, op_id=op_id, ack={}, created_at=utcnow()
+        event_id=event_id, actor=actor, op_id=op_id, ack=ack, created_at=utcnow()
     )
     claimed = db.session.execute(
         statement.on_conflict_do_nothing().returning(AppliedOperation.id)
     ).scalar()
     if claimed is None:
         raise AlreadyApplied()
-    return None
+
+
+def claim(event_id, actor, op_id):
+    """Inside the unit of work, before doing anything (PostgreSQL): claim the id with a
+    placeholder answer (call `answer` before committing); AlreadyApplied if a try
+    committed it, before or meanwhile."""
+    if op_id is not None:
+        _insert(event_id, actor, op_id, {})
 
 
 def answer(event_id, actor, op_id, ack):
@@ -78,15 +81,31 @@ def run(visitor, op_id, action):
     """Run `action()` (which returns extra ack fields) in a unit of work under the
     operation id, and return its ack: the stored one if a try of the same id committed
     first. A refusal (BarcampError) stores nothing and goes up to the caller."""
-    event_id, actor = visitor.event.id, visitor.actor
+    return perform(lambda: visitor, op_id, lambda _visitor, _payload: action(), None)
+
+
+def perform(read_visitor, op_id, action, payload):
+    """Like `run`, reading who acts inside the transaction: `read_visitor()`, then
+    `action(visitor, payload)`."""
+    one_writer = write_turns().serializes
+    key = None
     try:
         with unit_of_work():
-            previous = claim(event_id, actor, op_id)
-            if previous is not None:
-                return previous
-            ack = {"ok": True, **(action() or {})}
+            visitor = read_visitor()
+            key = (visitor.event.id, visitor.actor, op_id)
+            if op_id is not None and not one_writer:
+                claim(*key)
+            try:
+                ack = {"ok": True, **(action(visitor, payload) or {})}
+            except BarcampError:
+                # A retry whose first try committed may be refused now (no votes
+                # left): it gets the first try's answer.
+                if one_writer and stored(*key) is not None:
+                    raise AlreadyApplied() from None
+                raise
             ack["version"] = visitor.event.version
-            answer(event_id, actor, op_id, ack)
+            if op_id is not None:
+                (_insert if one_writer else answer)(*key, ack)
     except AlreadyApplied:
-        return stored(event_id, actor, op_id)
+        return stored(*key)
     return ack

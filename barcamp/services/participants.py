@@ -14,6 +14,8 @@ from barcamp.services.text import clean_line
 def lock_participant(participant):
     """Serialize one participant's changes (two tabs at once): on PostgreSQL a row lock;
     SQLite already lets one writer at a time."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return
     db.session.execute(
         select(Participant.id).where(Participant.id == participant.id).with_for_update()
     )

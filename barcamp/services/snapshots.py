@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from barcamp.extensions import db
 from barcamp.models import Event, Seat, Session, Topic, TopicStatus, Vote
+from barcamp.models.topic import topic_cohost
 
 
 def event_summary(event):
@@ -54,8 +55,14 @@ def participant_view(participant):
     return {"id": participant.id, "name": participant.display_name, "role": participant.role}
 
 
-def topic_view(topic):
-    """A topic as pages show it; hosts by participant id (names come from the list)."""
+def topic_view(topic, cohost_ids=None):
+    """A topic as pages show it; hosts by participant id (names come from the list).
+    `cohost_ids`, when read for many topics at once, saves a query per topic."""
+    if cohost_ids is None:
+        host_ids = topic.host_ids()
+    else:
+        host_ids = [topic.proposer_id] if topic.proposer_id else []
+        host_ids += [i for i in cohost_ids if i not in host_ids]
     return {
         "id": topic.id,
         "title": topic.title,
@@ -63,7 +70,7 @@ def topic_view(topic):
         "format": topic.format,
         "needs": list(topic.needs),
         "proposer_id": topic.proposer_id,
-        "host_ids": topic.host_ids(),
+        "host_ids": host_ids,
         "created_at": topic.created_at.isoformat(timespec="seconds"),
     }
 
@@ -168,28 +175,78 @@ STATE_VIEWS = {"tallies": tallies_view, "occupancy": occupancy_view}
 def state_message(event_id, name):
     """The latest state to broadcast now (tallies or occupancy), or None if the event
     is gone."""
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id, populate_existing=True)
     if event is None:
         return None
-    db.session.refresh(event)
     return STATE_VIEWS[name](event)
 
 
-def event_snapshot(event, participant=None):
-    """The full state of an event's live pages, with its versions; `me` for a participant."""
+class SnapshotParts:
+    """The parts of an event's snapshot that every client shares, each kept for the
+    versions it was read at: a thousand pages reconnecting after a restart cost one
+    read of the event, not a thousand. Each part changes only with its version (the
+    structure with `version`, tallies with `votes_version` too, seats with
+    `seats_version`), read from the same transaction as the rest."""
+
+    EVENTS_KEPT = 64
+
+    def __init__(self):
+        self._parts = {}  # (event id, part) -> (key, value)
+
+    def get(self, event, part, key, build):
+        key = (event.created_at, *key)
+        kept = self._parts.get((event.id, part))
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = build(event)
+        if len(self._parts) >= self.EVENTS_KEPT * 3:
+            self._parts.clear()
+        self._parts[(event.id, part)] = (key, value)
+        return value
+
+
+_shared = SnapshotParts()
+
+
+def _structure(event):
     participants = [participant_view(p) for p in event.participants]
     topics = open_topics(event)
-    snapshot = {
+    hosts = _cohosts(event)
+    return {
         "version": event.version,
         "event": event_summary(event),
         **rooms_and_slots(event),
         "participants": participants,
         "present": len(participants),
-        "topics": [topic_view(t) for t in topics],
+        "topics": [topic_view(t, hosts.get(t.id, ())) for t in topics],
         "spotlight": next((t.id for t in topics if t.spotlight), None),
-        "tallies": tallies_view(event),
         "schedule": schedule_view(event),
-        "occupancy": occupancy_view(event),
+    }
+
+
+def _cohosts(event):
+    """Every open topic's co-hosts, {topic_id: [participant_id, …]}, in one query."""
+    hosts = {}
+    for topic_id, participant_id in db.session.execute(
+        select(topic_cohost.c.topic_id, topic_cohost.c.participant_id)
+        .join(Topic, Topic.id == topic_cohost.c.topic_id)
+        .where(Topic.event_id == event.id, Topic.status == TopicStatus.OPEN)
+        .order_by(topic_cohost.c.topic_id, topic_cohost.c.participant_id)
+    ):
+        hosts.setdefault(topic_id, []).append(participant_id)
+    return hosts
+
+
+def event_snapshot(event, participant=None):
+    """The full state of an event's live pages, with its versions; `me` for a participant."""
+    snapshot = {
+        **_shared.get(event, "structure", (event.version,), _structure),
+        "tallies": _shared.get(
+            event, "tallies", (event.version, event.votes_version), tallies_view
+        ),
+        "occupancy": _shared.get(
+            event, "occupancy", (event.version, event.seats_version), occupancy_view
+        ),
     }
     if participant is not None:
         from barcamp.services.voting import my_votes

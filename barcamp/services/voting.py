@@ -1,7 +1,7 @@
 """Dot voting: each participant spends a budget of dots on open topics."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, insert, select, update
 
 from barcamp.changes import record_private, record_votes_changed
 from barcamp.errors import BarcampError, ValidationFailed
@@ -23,27 +23,33 @@ class OverBudget(BarcampError):
     code = "over_budget"
 
 
+def _ballot(participant):
+    """The participant's votes, {topic_id: [vote_id, dots]}, in one query."""
+    return {
+        topic_id: [vote_id, dots]
+        for vote_id, topic_id, dots in db.session.execute(
+            select(Vote.id, Vote.topic_id, Vote.dots).where(Vote.participant_id == participant.id)
+        )
+    }
+
+
+def _mine(event, ballot):
+    votes = sorted([topic_id, dots] for topic_id, (_, dots) in ballot.items())
+    return {
+        "votes": votes,
+        "left": max(event.vote_budget - sum(dots for _, dots in votes), 0),
+        "budget": event.vote_budget,
+        "votes_version": event.votes_version,
+    }
+
+
 def dots_used(participant):
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Vote.dots), 0)).where(Vote.participant_id == participant.id)
-    )
+    return sum(dots for _, dots in _ballot(participant).values())
 
 
 def my_votes(participant):
     """A participant's dots per topic and what is left of the budget."""
-    rows = db.session.execute(
-        select(Vote.topic_id, Vote.dots)
-        .where(Vote.participant_id == participant.id)
-        .order_by(Vote.topic_id)
-    ).all()
-    used = sum(dots for _, dots in rows)
-    event = participant.event
-    return {
-        "votes": [[topic_id, dots] for topic_id, dots in rows],
-        "left": max(event.vote_budget - used, 0),
-        "budget": event.vote_budget,
-        "votes_version": event.votes_version,
-    }
+    return _mine(participant.event, _ballot(participant))
 
 
 def votable_topic(event, topic_id):
@@ -54,12 +60,6 @@ def votable_topic(event, topic_id):
     return topic
 
 
-def _vote_of(participant, topic):
-    return db.session.scalar(
-        select(Vote).where(Vote.participant_id == participant.id, Vote.topic_id == topic.id)
-    )
-
-
 def votes_changed(event, participants):
     """Note that votes changed: new tallies for all, and their own votes for each voter."""
     record_votes_changed(event)
@@ -67,8 +67,14 @@ def votes_changed(event, participants):
         record_private(event, participant_room(participant.id), "my_votes", my_votes(participant))
 
 
-def _changed(participant):
-    votes_changed(participant.event, [participant])
+def _changed(participant, ballot):
+    """After one participant's vote: new tallies for all, their own votes for their
+    pages; returns those (the acks' `me`)."""
+    event = participant.event
+    record_votes_changed(event)
+    mine = _mine(event, ballot)
+    record_private(event, participant_room(participant.id), "my_votes", mine)
+    return mine
 
 
 def _check_open(event):
@@ -77,52 +83,62 @@ def _check_open(event):
 
 
 def cast_vote(participant, topic_id):
-    """Put one more dot on a topic, within the budget and the per-topic maximum."""
+    """Put one more dot on a topic, within the budget and the per-topic maximum; return
+    the participant's votes after it (as `my_votes`)."""
     event = participant.event
     _check_open(event)
     lock_participant(participant)
     topic = votable_topic(event, topic_id)
-    vote = _vote_of(participant, topic)
-    if vote is not None and vote.dots >= event.max_votes_per_topic:
+    ballot = _ballot(participant)
+    vote_id, dots = ballot.get(topic.id, (None, 0))
+    if dots >= event.max_votes_per_topic:
         raise OverBudget(
             _l("You have already given this topic all the votes it can take.")
             if event.max_votes_per_topic > 1
             else _l("You have already voted for this topic."),
             code="topic_maximum",
         )
-    if dots_used(participant) >= event.vote_budget:
+    if sum(used for _, used in ballot.values()) >= event.vote_budget:
         raise OverBudget(_l("You have no votes left: withdraw one to vote for this topic."))
-    if vote is None:
-        db.session.add(Vote(event_id=event.id, topic=topic, participant_id=participant.id))
+    if vote_id is None:
+        vote_id = db.session.execute(
+            insert(Vote)
+            .values(event_id=event.id, topic_id=topic.id, participant_id=participant.id, dots=1)
+            .returning(Vote.id)
+        ).scalar_one()
     else:
-        vote.dots += 1
-    db.session.flush()
-    _changed(participant)
+        db.session.execute(update(Vote).where(Vote.id == vote_id).values(dots=Vote.dots + 1))
+    ballot[topic.id] = [vote_id, dots + 1]
+    return _changed(participant, ballot)
 
 
 def withdraw_vote(participant, topic_id):
-    """Take one dot back from a topic (nothing to do if there is none)."""
+    """Take one dot back from a topic (nothing to do if there is none); return the
+    participant's votes after it."""
     event = participant.event
     _check_open(event)
     lock_participant(participant)
     topic = event_topic(event, topic_id)
-    vote = _vote_of(participant, topic)
-    if vote is None:
-        return
-    if vote.dots > 1:
-        vote.dots -= 1
+    ballot = _ballot(participant)
+    if topic.id not in ballot:
+        return _mine(event, ballot)
+    vote_id, dots = ballot[topic.id]
+    if dots > 1:
+        db.session.execute(update(Vote).where(Vote.id == vote_id).values(dots=Vote.dots - 1))
+        ballot[topic.id] = [vote_id, dots - 1]
     else:
-        db.session.delete(vote)
-    db.session.flush()
-    _changed(participant)
+        db.session.execute(delete(Vote).where(Vote.id == vote_id))
+        del ballot[topic.id]
+    return _changed(participant, ballot)
 
 
 def move_vote(participant, from_topic_id, to_topic_id):
-    """Move one dot from a topic to another, in one step."""
+    """Move one dot from a topic to another, in one step; return the participant's
+    votes after it."""
     if from_topic_id == to_topic_id:
-        return
+        return my_votes(participant)
     withdraw_vote(participant, from_topic_id)
-    cast_vote(participant, to_topic_id)
+    return cast_vote(participant, to_topic_id)
 
 
 def refund_votes(topic):

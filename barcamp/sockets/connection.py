@@ -5,6 +5,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from barcamp import identity, live
 from barcamp.errors import BarcampError
+from barcamp.live import load
 from barcamp.models import Role
 from barcamp.services.events import get_event
 from barcamp.services.snapshots import event_snapshot
@@ -17,6 +18,7 @@ def connect(auth=None):
     facilitators' room for a facilitator),
     then emits `snapshot`, except to a note editor (auth `notes: true`), which needs
     only the note's events."""
+    load.watch()
     code = auth.get("event") if isinstance(auth, dict) else None
     try:
         event = get_event(code)

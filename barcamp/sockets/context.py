@@ -3,12 +3,12 @@
 import functools
 
 from flask import g, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from barcamp import identity
-from barcamp.errors import BarcampError, Forbidden, NotFound, ValidationFailed
-from barcamp.extensions import db
-from barcamp.models import Event
+from barcamp.errors import BarcampError, Forbidden, NotFound, RateLimited, ValidationFailed
+from barcamp.live import load
 from barcamp.models.operation import OP_ID_MAX
 from barcamp.ratelimit import limiter
 from barcamp.services import operations
@@ -16,19 +16,27 @@ from barcamp.services import operations
 BOUND_EVENT = "socket_event_id"
 
 
-def bound_event():
-    """The event this socket joined at connect; sockets never switch events."""
-    event_id = session.get(BOUND_EVENT)
-    event = db.session.get(Event, event_id) if event_id else None
-    if event is None:
-        raise NotFound()
-    g.event = event
-    return event
+class SocketAwareSessions(SecureCookieSessionInterface):
+    """The signed-cookie session, not decoded again for every socket event: after its
+    connect, Flask-SocketIO gives each event the socket's own copy of the session
+    (`saved_session`), so the cookie read at connect is all it needs."""
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        if saved is not None:
+            return saved
+        return super().open_session(app, request)
 
 
 def current_visitor():
-    """Re-read the caller's identity from the database (the session is a snapshot)."""
-    visitor = identity.visitor(bound_event())
+    """Re-read the caller's identity from the database (the session is a snapshot),
+    with the event this socket joined at connect (sockets never switch events): one
+    query."""
+    event_id = session.get(BOUND_EVENT)
+    visitor = identity.visitor_of_event(event_id) if event_id else None
+    if visitor is None:
+        raise NotFound()
+    g.event = visitor.event
     if not visitor.is_member:
         raise Forbidden(_l("Join the event first."))
     return visitor
@@ -42,9 +50,10 @@ def participant_of(visitor):
 
 
 def mutation(rule="120/minute", *, waits=False):
-    """Wrap a handler that changes something: identity re-checked, rate-limited per
-    person, run in the unit of work, retried operation ids answered from storage
-    (looked up again inside the write transaction: see services/operations.py).
+    """Wrap a handler that changes something: refused at once as `busy` while the
+    process falls behind (barcamp/live/load.py), rate-limited per person, then run in
+    the unit of work with who acts re-checked inside it, retried operation ids
+    answered from storage (see services/operations.py).
 
     The handler receives (visitor, payload) and returns extra ack fields. A handler
     that `waits` (the optimizer) receives (visitor, payload, op_id), runs its own units
@@ -56,17 +65,19 @@ def mutation(rule="120/minute", *, waits=False):
         def wrapper(payload=None):
             try:
                 payload = payload if isinstance(payload, dict) else {}
-                visitor = current_visitor()
                 op_id = _op_id(payload)
-                # A retry of a committed try is answered at once, without counting
-                # against the rate limit; one still being handled is caught below.
-                previous = operations.stored(visitor.event.id, visitor.actor, op_id)
+                load.refuse_when_overloaded()
+                previous = _rate_limit(rule, handler.__name__, op_id)
                 if previous is not None:
                     return previous
-                limiter.enforce(rule, handler.__name__, visitor.event.id, visitor.actor)
                 if waits:
+                    visitor = current_visitor()
+                    previous = operations.stored(visitor.event.id, visitor.actor, op_id)
+                    if previous is not None:
+                        return previous
                     return handler(visitor, payload, op_id)
-                return operations.run(visitor, op_id, lambda: handler(visitor, payload))
+                # Who acts is read inside the write transaction, with the rest.
+                return operations.perform(current_visitor, op_id, handler, payload)
             except BarcampError as error:
                 return error.as_ack()
 
@@ -89,6 +100,20 @@ def query(handler):
             return error.as_ack()
 
     return wrapper
+
+
+def _rate_limit(rule, name, op_id):
+    """Count the action against the caller's limit (keyed by the identity its signed
+    cookie claims: no database read, no write turn taken). A retry of a committed try
+    over the limit still gets that try's answer (returned)."""
+    event_id = session.get(BOUND_EVENT)
+    if limiter.hit(rule, name, event_id, identity.claimed_actor(event_id)):
+        return None
+    visitor = current_visitor()
+    previous = operations.stored(visitor.event.id, visitor.actor, op_id)
+    if previous is None:
+        raise RateLimited()
+    return previous
 
 
 def _op_id(payload):

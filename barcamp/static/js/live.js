@@ -24,7 +24,15 @@
   var resyncing = false;
   var seenPeople = null; // participant ids shown last time, to highlight arrivals
 
-  var socket = io({ auth: { event: body.dataset.eventCode } });
+  // After a restart, every open page reconnects: spread them out (1 s, then up to
+  // 30 s, each delay drawn at random within half of it) so the server is not hit by
+  // all of them in the same second.
+  var socket = io({
+    auth: { event: body.dataset.eventCode },
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 30000,
+    randomizationFactor: 0.5
+  });
 
   /* ---------- small helpers ---------- */
 
@@ -509,16 +517,24 @@
   // The optimizer's answer takes seconds (its progress is shown meanwhile).
   var answerWithin = { schedule_optimize: 60000 };
 
+  // A retry waits longer each time, at random within that time: a busy server
+  // then gets its retries spread out rather than all at once.
+  function backoff(attempt) {
+    return 1000 * Math.pow(2, attempt - 1) * (0.5 + Math.random());
+  }
+
   function send(name, payload, done, attempt) {
     attempt = attempt || 1;
     payload.op_id = payload.op_id || opId();
     socket.timeout(answerWithin[name] || 5000).emit(name, payload, function (error, ack) {
-      if (error) {
-        // No answer: the same op_id makes a retry safe even if the first one landed.
+      // No answer, or the server too busy to do it: the same op_id makes a retry safe
+      // even if the first one landed.
+      var busy = !error && ack && ack.ok === false && ack.error && ack.error.code === "busy";
+      if (error || busy) {
         if (attempt < 5) {
-          return setTimeout(function () { send(name, payload, done, attempt + 1); }, 1000 * attempt);
+          return setTimeout(function () { send(name, payload, done, attempt + 1); }, backoff(attempt));
         }
-        return done({ ok: false, error: { code: "network", message: labels.network || "" } });
+        return done(busy ? ack : { ok: false, error: { code: "network", message: labels.network || "" } });
       }
       done(ack);
     });

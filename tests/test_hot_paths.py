@@ -1,0 +1,206 @@
+"""What one vote and one connection cost, and how a busy server says so: the hot paths
+of a big barcamp, held to their budgets (statements counted, not seconds timed: the
+figures under load are in docs/benchmarks.md)."""
+
+import pytest
+from limits import parse
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import select
+
+from barcamp.extensions import db
+from barcamp.identity import Visitor
+from barcamp.models import Event, Participant, Role, Vote
+from barcamp.ratelimit import LocalMovingWindow, limiter
+from barcamp.services import facilitation, topics
+from barcamp.services import participants as participant_service
+from barcamp.unit_of_work import unit_of_work
+from tests.conftest import join, new_event, received
+
+TITLES = [
+    "Réseau social d'entreprise",
+    "Diplomatie 2.0",
+    "Le cloud souverain",
+    "Open data des marchés publics",
+    "Écrire simple pour être lu",
+]
+
+
+@pytest.fixture
+def wall(app):
+    """An event with voting open and five topics, proposed by five of forty people."""
+    with app.app_context():
+        event, _ = new_event()
+        with unit_of_work():
+            people = [participant_service.join(event, f"Personne {n}")[0] for n in range(40)]
+            paul, _ = participant_service.join(event, "Paul", role=Role.FACILITATOR)
+        with unit_of_work():
+            facilitation.set_marketplace(
+                Visitor(event, paul, Role.FACILITATOR), proposals_open=True, voting_open=True
+            )
+        ids = []
+        for n, person in enumerate(people[:5]):
+            with unit_of_work():
+                ids.append(topics.propose(person, TITLES[n]).id)
+        return event, ids
+
+
+@pytest.fixture
+def statements(app):
+    """Count the SQL statements sent to the database."""
+    counted = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_connection, _cursor, statement, *_args):
+        counted.append(statement.split("\n")[0][:60])
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+    yield counted
+    sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+
+
+def voter(client, socket_client, event, name="Amélie"):
+    join(client, event, name)
+    sio = socket_client(client, event)
+    received(sio)
+    return sio
+
+
+def test_a_vote_costs_a_handful_of_statements(client, socket_client, wall, statements):
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    statements.clear()
+    ack = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    assert ack["ok"]
+    assert ack["me"]["votes"] == [[ids[0], 1]]
+    # BEGIN IMMEDIATE, who votes (event and participant together), the topic, their
+    # votes, the vote, the votes version, the operation id; then the tallies (BEGIN,
+    # the event, the counts), which the real server sends a few times a second, not
+    # once per vote.
+    vote = statements[: statements.index("BEGIN")]
+    assert len(vote) <= 7, vote
+    assert len(statements) <= 10, statements
+    assert [m["args"][0]["counts"] for m in received(sio, "tallies")] == [[[ids[0], 1]]]
+
+
+def test_the_acks_votes_are_the_voters_votes_after_it(client, socket_client, wall):
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    for n, topic_id in enumerate(ids[:3]):
+        ack = sio.emit("vote_cast", {"op_id": f"c-{n}", "topic_id": topic_id}, callback=True)
+    assert ack["me"]["votes"] == [[topic_id, 1] for topic_id in ids[:3]]
+    assert ack["me"]["left"] == 0
+    refused = sio.emit("vote_cast", {"op_id": "c-over", "topic_id": ids[3]}, callback=True)
+    assert refused["error"]["code"] == "over_budget"
+    back = sio.emit("vote_withdraw", {"op_id": "w-0", "topic_id": ids[0]}, callback=True)
+    assert back["me"]["votes"] == [[topic_id, 1] for topic_id in ids[1:3]]
+    assert back["me"]["left"] == 1
+    [mine] = [m["args"][0] for m in received(sio, "my_votes")][-1:]
+    assert mine == back["me"]
+
+
+def test_a_retry_refused_now_still_gets_its_first_answer(client, socket_client, wall):
+    """Three votes spent; the third's retry would be over budget, yet it is answered
+    with the third's acknowledgement, and nothing is counted twice."""
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    acks = [
+        sio.emit("vote_cast", {"op_id": f"c-{n}", "topic_id": topic_id}, callback=True)
+        for n, topic_id in enumerate(ids[:3])
+    ]
+    assert sio.emit("vote_cast", {"op_id": "c-2", "topic_id": ids[2]}, callback=True) == acks[2]
+    with client.application.app_context():
+        assert db.session.scalar(select(db.func.sum(Vote.dots))) == 3
+
+
+def test_connecting_reads_the_same_few_statements_however_many_topics(
+    app, client, socket_client, wall, statements
+):
+    event, _ = wall
+    join(client, event, "Amélie")
+    socket_client(client, event)
+    with app.app_context(), unit_of_work():
+        fresh = db.session.get(Event, event.id)
+        author = db.session.scalars(
+            select(Participant).where(Participant.event_id == fresh.id)
+        ).first()
+        for n in range(20):
+            topics.propose(author, f"Sujet en plus numéro {n}", allow_similar=True)
+    statements.clear()
+    first = socket_client(client, event)
+    first_cost, statements_of_first = len(statements), list(statements)
+    statements.clear()
+    second = socket_client(client, event)
+    [snapshot] = [m["args"][0] for m in received(second, "snapshot")]
+    assert len(snapshot["topics"]) == 25
+    # Who connects, then the event's parts, one query each (none per topic or person).
+    assert first_cost <= 11, statements_of_first
+    # The shared part was read once: the next page reads only who it is and its own
+    # votes and seats.
+    assert len(statements) <= 5, statements
+    assert received(first, "snapshot")[0]["args"][0] == snapshot
+
+
+def test_the_shared_snapshot_follows_every_change(app, client, other_client, socket_client, wall):
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    sio.emit("participant_rename", {"op_id": "r-1", "name": "Amélie B."}, callback=True)
+    join(other_client, event, "Baptiste")
+    again = socket_client(other_client, event)
+    [snapshot] = [m["args"][0] for m in received(again, "snapshot")]
+    names = [p["name"] for p in snapshot["participants"]]
+    assert "Amélie B." in names
+    assert "Baptiste" in names
+    assert "Amélie" not in names
+    assert snapshot["tallies"]["counts"] == [[ids[0], 1]]
+    assert snapshot["me"]["votes"] == []
+    assert snapshot == dict(
+        app.test_client().get(f"/e/{event.code}/state.json").json, me=snapshot["me"]
+    )
+
+
+def test_a_server_that_falls_behind_refuses_actions_at_once_and_changes_nothing(
+    app, client, socket_client, wall
+):
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    watch = app.extensions["barcamp_load"]
+    watch.limit, watch.lag = 0.3, 1.2  # the event loop runs 1.2 s late
+    refused = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "busy"
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Vote.id))) == 0
+    watch.lag = 0.01  # caught up: the client's retry, same operation id, is done
+    ack = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    assert ack["ok"] is True
+
+
+def test_rate_limits_in_one_process_forget_what_is_older_than_their_window():
+    now = [1000.0]
+    window = LocalMovingWindow(clock=lambda: now[0])
+    rule = parse("3/minute")
+    assert [window.hit(rule, "amélie") for _ in range(4)] == [True, True, True, False]
+    assert window.hit(rule, "baptiste") is True  # each person has their own count
+    now[0] += 30
+    assert window.hit(rule, "amélie") is False
+    now[0] += 31
+    assert window.hit(rule, "amélie") is True
+    now[0] += 3600
+    window._sweep(now[0])
+    assert window._hits == {}  # people gone quiet are forgotten
+
+
+def test_a_retry_over_the_rate_limit_gets_its_first_answer(client, socket_client, wall, app):
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    first = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    for n in range(60):  # 60 a minute at most: these (refused: one vote per topic) count
+        sio.emit("vote_cast", {"op_id": f"again-{n}", "topic_id": ids[0]}, callback=True)
+    assert (
+        sio.emit("vote_cast", {"op_id": "v-2", "topic_id": ids[1]}, callback=True)["error"]["code"]
+        == "rate_limited"
+    )
+    assert sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True) == first
+    limiter.reset()
