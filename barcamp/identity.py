@@ -44,14 +44,18 @@ class Visitor:
 
 def _entry(event):
     """A copy of this browser's record for the event (empty if none)."""
-    return dict((session.get(_EVENTS) or {}).get(str(event.id)) or {})
+    return _entry_of(event.id)
+
+
+def _entry_of(event_id):
+    return dict((session.get(_EVENTS) or {}).get(str(event_id)) or {})
 
 
 def claimed_actor(event_id):
     """Who this browser says it is in the event, from its signed session cookie alone
     (no database read): the key of its rate limits, checked against the database
     later like everything else."""
-    entry = (session.get(_EVENTS) or {}).get(str(event_id)) or {}
+    entry = _entry_of(event_id)
     if "participant" in entry:
         return f"participant:{entry['participant'][0]}"
     return "links:" + ",".join(sorted(key for key in entry if key != "calendar"))
@@ -90,7 +94,7 @@ def visitor_of_event(event_id):
     """Who this browser is in the event with this id (None if the event is gone),
     reading the event and this browser's participant in one query: what every socket
     event does first."""
-    entry = dict((session.get(_EVENTS) or {}).get(str(event_id)) or {})
+    entry = _entry_of(event_id)
     candidate = None
     if "participant" in entry:
         row = db.session.execute(

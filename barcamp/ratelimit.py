@@ -27,7 +27,10 @@ class LocalMovingWindow:
     def hit(self, item, key):
         now = self.clock()
         window = item.get_expiry()
-        _, hits = self._hits.setdefault(key, (window, deque()))
+        kept = self._hits.get(key)
+        if kept is None:
+            kept = self._hits[key] = (window, deque())
+        hits = kept[1]
         while hits and hits[0] <= now - window:
             hits.popleft()
         self._until_sweep -= 1

@@ -87,7 +87,13 @@ import websocket  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import DEMO_LINK, DEMO_LINK_KEYS, INHERITED_SETTINGS, free_port  # noqa: E402
+from tests.live_server import (  # noqa: E402
+    DEMO_LINK,
+    DEMO_LINK_KEYS,
+    INHERITED_SETTINGS,
+    free_port,
+    run_flask,
+)
 
 REFERENCE = ROOT / "bench" / "reference"
 CODE = "BERCY"
@@ -584,18 +590,7 @@ class ProjectServer(Server):
         self.links = {}
 
     def flask(self, *args):
-        result = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-        return result.stdout
+        return run_flask(self.env, *args, timeout=120)
 
     def start(self):
         self.flask("db", "upgrade")

@@ -49,6 +49,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def run_flask(env, *args, timeout=60):
+    """Run a `flask` command of the app with these settings; return its output."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ServerError(
+            f"flask {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
 class LiveServer:
     """One Barcamp process on a local port; stopped, killed and restarted on demand,
     always on the same database, port and secret key (so cookies stay valid)."""
@@ -80,21 +99,7 @@ class LiveServer:
 
     def flask(self, *args):
         """Run a `flask` command against this server's database; return its output."""
-        result = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ServerError(
-                f"flask {' '.join(args)} failed ({result.returncode}):\n"
-                f"{result.stdout}\n{result.stderr}"
-            )
-        return result.stdout
+        return run_flask(self.env, *args)
 
     def demo(self, reset=False, grid=False):
         """Make the demo event (again, with `reset`; its grid published, with `grid`);

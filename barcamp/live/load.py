@@ -29,7 +29,6 @@ class LoadWatch:
         self.clock = clock
         self.lag = 0.0
         self.started = False
-        self.refused = 0
 
     def measure(self, sleep):
         """Run forever (a background task): sleep a tick, note how late it woke."""
@@ -57,7 +56,5 @@ def watch():
 
 def refuse_when_overloaded():
     """Raise ServerBusy (nothing done) while this process runs too late."""
-    load = current_app.extensions[_EXTENSION]
-    if load.overloaded:
-        load.refused += 1
+    if current_app.extensions[_EXTENSION].overloaded:
         raise ServerBusy()

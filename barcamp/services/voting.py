@@ -43,10 +43,6 @@ def _mine(event, ballot):
     }
 
 
-def dots_used(participant):
-    return sum(dots for _, dots in _ballot(participant).values())
-
-
 def my_votes(participant):
     """A participant's dots per topic and what is left of the budget."""
     return _mine(participant.event, _ballot(participant))
