@@ -5,6 +5,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import gc  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
@@ -13,6 +14,13 @@ from barcamp.database import claim_sqlite_file  # noqa: E402
 from barcamp.extensions import db, socketio  # noqa: E402
 
 app = create_app()
+
+# What importing and building the app left in memory (modules, the ORM's mappers,
+# templates: most of the heap) lives as long as the process: keep it out of the
+# collector's full passes, which otherwise scan it all and stop every page and socket
+# for 100-180 ms with 500 people connected (33-83 ms once frozen; docs/benchmarks.md).
+gc.collect()
+gc.freeze()
 
 
 def claim_database():

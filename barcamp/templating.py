@@ -156,6 +156,10 @@ def register_template_helpers(app):
         role_labels=ROLE_LABELS,
         operation_field=operation_field,
         optimizer_labels=optimizer_labels,
+        # "Who is here" on the event page lists the newest arrivals, not all 2,000: its
+        # count says how many are here (and rendering every name on every join made a
+        # ramp of arrivals quadratic).
+        PEOPLE_SHOWN=100,
     )
     app.jinja_env.filters.update(format_named=format_named, extract=extract, walltime=walltime)
     app.jinja_env.globals["hosted_ids"] = lambda visitor: (

@@ -1,10 +1,11 @@
 """WTForms forms: the shape of what people type. The rules live in the services."""
 
-from flask_babel import gettext
+from babel import support
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import FieldList, Form, FormField
+from wtforms.i18n import messages_path
 
 CSRF_MESSAGE = _l(
     "This form has expired or was sent from another site. "
@@ -21,15 +22,29 @@ WTFORMS_MESSAGES = (
 )
 
 
+_wtforms_catalogs = {}
+
+
+def _wtforms_catalog():
+    """WTForms' own catalog in the visitor's language, read from disk once per
+    language (Flask-WTF's reads it again for every request)."""
+    locale = str(get_locale())
+    catalog = _wtforms_catalogs.get(locale)
+    if catalog is None:
+        catalog = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _wtforms_catalogs[locale] = catalog
+    return catalog
+
+
 class _Translations:
     """Our catalog first, then WTForms' own, for the messages fields produce."""
 
     def gettext(self, string):
         ours = gettext(string)
-        return ours if ours != string else wtforms_translations.gettext(string)
+        return ours if ours != string else _wtforms_catalog().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return wtforms_translations.ngettext(singular, plural, n)
+        return _wtforms_catalog().ungettext(singular, plural, n)
 
 
 class _TranslatedMeta:

@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+from flask import url_for
+
 from barcamp.models import Role
 from barcamp.templating import ui_labels
 
@@ -27,6 +29,13 @@ def wall_view(snapshot, visitor, action_form=None):
         proposals_open=event["proposals_open"],
         max_per_topic=event["max_votes_per_topic"],
         action_form=action_form,
+        # Rendered once for every card's forms, not once per form (a wall of 15
+        # topics has 75 of them).
+        csrf=action_form.csrf_token() if action_form and "csrf_token" in action_form else "",
+        actions={
+            name: url_for(f"topics.{name}")
+            for name in ("vote", "unvote", "cohost", "leave_cohosts", "withdraw")
+        },
     )
 
 

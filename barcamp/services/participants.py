@@ -30,8 +30,10 @@ def join(event, display_name, *, role=Role.ATTENDEE):
     """Add a participant to the event; return it with the secret of its resume link."""
     name = clean_display_name(display_name)
     token = new_token()
+    # By id, not `event=event`: that would load the event's whole list of participants
+    # to append this one.
     participant = Participant(
-        event=event, display_name=name, role=role, resume_key_digest=digest(token)
+        event_id=event.id, display_name=name, role=role, resume_key_digest=digest(token)
     )
     db.session.add(participant)
     db.session.flush()
