@@ -58,6 +58,10 @@ class Config:
     # Without it, links are built from the address the visitor used.
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or None
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    # How many reverse proxies (nginx…) stand in front of the app: their
+    # X-Forwarded-For/-Proto/-Host are then believed, so rate limits count each
+    # visitor's own address, not the proxy's (0: none, trust no such header).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Who may create events: "anyone", or "admin" (holders of ADMIN_TOKEN).
     EVENT_CREATION = os.environ.get("EVENT_CREATION", "anyone")

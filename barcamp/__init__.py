@@ -21,6 +21,7 @@ def create_app(config_class=None):
     register_database_pragmas(app)
     register_blueprints(app)
     register_sockets(app)
+    register_proxies(app)
     register_templates(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -74,6 +75,16 @@ def register_sockets(app):
 
     app.session_interface = SocketAwareSessions()
     register_socket_handlers(socketio)
+
+
+def register_proxies(app):
+    """Behind TRUSTED_PROXIES proxies, read the visitor's address and scheme from their
+    headers, for pages and sockets alike (so this wraps Flask-SocketIO's middleware)."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_templates(app):

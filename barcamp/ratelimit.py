@@ -4,12 +4,17 @@ With several processes the counters live in Redis (`RATELIMIT_STORAGE_URI=redis:
 through the `limits` library). With one process (`memory://`) they live in a moving
 window of our own, pruned as each key is used: the `limits` in-memory storage scans
 every key on a timer every 10 ms, which costs a large share of a busy process.
+
+When Redis cannot be reached, each process counts on its own (the local window) until
+Redis answers again: a restart of Redis must not refuse every join and vote meanwhile.
 """
 
+import logging
 import time
 from collections import deque
 
 from limits import parse, storage, strategies
+from limits.errors import StorageError
 
 from barcamp.errors import RateLimited
 
@@ -55,27 +60,47 @@ class LocalMovingWindow:
         self._hits.clear()
 
 
+log = logging.getLogger(__name__)
+
+
 class RateLimiter:
     """A thin binding of the `limits` library (or the local window) to the app."""
 
-    def __init__(self):
+    RETRY_SHARED_AFTER = 1.0  # seconds on the local window after Redis failed
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
         self._strategy = None
         self._local = None
+        self._shared_down_until = None  # while Redis is out of reach
 
     def init_app(self, app):
         uri = app.config["RATELIMIT_STORAGE_URI"]
-        if uri == "memory://":
-            self._local, self._strategy = LocalMovingWindow(), None
-        else:
-            backend = storage.storage_from_string(uri)
-            self._local, self._strategy = None, strategies.MovingWindowRateLimiter(backend)
+        self._local, self._strategy, self._shared_down_until = LocalMovingWindow(), None, None
+        if uri != "memory://":
+            backend = storage.storage_from_string(
+                uri, wrap_exceptions=True, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+            self._strategy = strategies.MovingWindowRateLimiter(backend)
         app.extensions["barcamp_ratelimit"] = self
 
     def hit(self, rule, *key):
         """Count one hit against `rule` ("10/minute") for `key`; False once over."""
-        if self._local is not None:
-            return self._local.hit(parse(rule), (rule, *map(str, key)))
-        return self._strategy.hit(parse(rule), *map(str, key))
+        if self._strategy is not None and not self._shared_is_down():
+            try:
+                allowed = self._strategy.hit(parse(rule), *map(str, key))
+            except StorageError as error:
+                self._shared_down_until = self.clock() + self.RETRY_SHARED_AFTER
+                log.warning("rate limits: Redis out of reach (%s); counting locally", error)
+            else:
+                if self._shared_down_until is not None:
+                    self._shared_down_until = None
+                    log.warning("rate limits: Redis answers again; counting there")
+                return allowed
+        return self._local.hit(parse(rule), (rule, *map(str, key)))
+
+    def _shared_is_down(self):
+        return self._shared_down_until is not None and self.clock() < self._shared_down_until
 
     def enforce(self, rule, *key):
         """Count one hit, or raise RateLimited."""
@@ -83,9 +108,8 @@ class RateLimiter:
             raise RateLimited()
 
     def reset(self):
-        if self._local is not None:
-            self._local.reset()
-        else:
+        self._local.reset()
+        if self._strategy is not None:
             self._strategy.storage.reset()
 
 

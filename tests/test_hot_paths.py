@@ -2,6 +2,8 @@
 of a big barcamp, held to their budgets (statements counted, not seconds timed: the
 figures under load are in docs/benchmarks.md)."""
 
+from types import SimpleNamespace
+
 import pytest
 from limits import parse
 from sqlalchemy import event as sqlalchemy_event
@@ -10,11 +12,12 @@ from sqlalchemy import select
 from barcamp.extensions import db
 from barcamp.identity import Visitor
 from barcamp.models import Event, Participant, Role, Vote
-from barcamp.ratelimit import LocalMovingWindow, limiter
+from barcamp.ratelimit import LocalMovingWindow, RateLimiter, limiter
 from barcamp.services import facilitation, topics
 from barcamp.services import participants as participant_service
 from barcamp.unit_of_work import unit_of_work
 from tests.conftest import join, new_event, received
+from tests.live_server import free_port
 
 TITLES = [
     "Réseau social d'entreprise",
@@ -204,3 +207,18 @@ def test_a_retry_over_the_rate_limit_gets_its_first_answer(client, socket_client
     )
     assert sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True) == first
     limiter.reset()
+
+
+def test_rate_limits_count_locally_while_redis_is_out_of_reach():
+    """Redis restarts (nothing listens on its port): joins and votes are still counted,
+    by each process on its own, instead of every one of them failing."""
+    now = [1000.0]
+    limits = RateLimiter(clock=lambda: now[0])
+    app = SimpleNamespace(
+        config={"RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0"}, extensions={}
+    )
+    limits.init_app(app)
+    assert [limits.hit("3/minute", "amélie") for _ in range(4)] == [True, True, True, False]
+    assert limits.hit("3/minute", "baptiste") is True
+    now[0] += RateLimiter.RETRY_SHARED_AFTER + 0.1  # tries Redis again, still out
+    assert limits.hit("3/minute", "amélie") is False

@@ -365,9 +365,11 @@ def test_every_process_delivers_again_after_redis_restarts(
     """Redis is killed, stays down a few seconds and starts again on the same port.
     While it is down, a change is still committed and heard on its own process; once
     it is back, each process hears the other's changes again within RECOVERY seconds
-    (its pub/sub listener reconnected and subscribed again instead of dying)."""
+    (its pub/sub listener reconnected and subscribed again instead of dying). Actions
+    counted by the rate limits, kept in Redis too, still go through meanwhile: each
+    process counts them on its own until Redis is back."""
     first, second = processes(redis=private_redis.url)
-    alice, _page, _snapshot = attendee_page(first, browser, live_page, "Alice")
+    alice, alice_page, snapshot = attendee_page(first, browser, live_page, "Alice")
     bob, _page, _snapshot = attendee_page(second, browser, live_page, "Bob")
     _facilitator, watcher_1, _snapshot = facilitator_page(first, browser, live_page)
     _facilitator, watcher_2, _snapshot = facilitator_page(second, browser, live_page)
@@ -381,6 +383,11 @@ def test_every_process_delivers_again_after_redis_restarts(
     assert any(p["name"] == "Alice offline" for p in bob.state()["participants"])
     wait_until(lambda: renamed(watcher_1, "Alice offline"), WAIT, "not heard on its process")
     assert not renamed(watcher_2, "Alice offline")
+    opened = watcher_1.call("marketplace_set", {"op_id": op_id("open"), "voting_open": True})
+    assert opened["ok"] is True, opened
+    topic_id = snapshot["topics"][0]["id"]
+    vote = alice_page.call("vote_cast", {"op_id": op_id("vote"), "topic_id": topic_id})
+    assert vote["ok"] is True, vote
     time.sleep(max(0.0, OUTAGE - (time.monotonic() - down)))  # Redis stays down a while
 
     private_redis.start()

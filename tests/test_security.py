@@ -135,6 +135,32 @@ def test_creating_events_in_a_flood_is_slowed_down(client, app):
         assert len(db.session.scalars(select(Event)).all()) == 30
 
 
+def test_a_forged_forwarded_address_does_not_escape_the_limit(client):
+    """With no proxy declared, X-Forwarded-For is anybody's to write: ignored."""
+    for n in range(30):
+        client.post("/new", data=event_form(), headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    response = client.post("/new", data=event_form(), headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.status_code == 429
+
+
+class TestBehindAProxy:
+    """nginx in front (TRUSTED_PROXIES=1): each visitor counts under their own address,
+    not all under the proxy's 127.0.0.1."""
+
+    @pytest.fixture
+    def config_overrides(self):
+        return {"TRUSTED_PROXIES": 1}
+
+    def test_each_visitor_has_their_own_limit(self, client):
+        venue = {"X-Forwarded-For": "198.51.100.20"}
+        statuses = [
+            client.post("/new", data=event_form(), headers=venue).status_code for _ in range(31)
+        ]
+        assert statuses[30] == 429
+        elsewhere = {"X-Forwarded-For": "203.0.113.7"}
+        assert client.post("/new", data=event_form(), headers=elsewhere).status_code == 302
+
+
 def test_a_forged_host_header_cannot_inject_policy(client):
     csp = client.get("/", headers={"Host": "evil.example; script-src *"}).headers.get(
         "Content-Security-Policy", ""
