@@ -571,7 +571,7 @@ class ProjectServer(Server):
 
     kind = "project"
 
-    def __init__(self, workdir, cpu):
+    def __init__(self, workdir, cpu, queue=None):
         super().__init__(workdir, cpu)
         env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS}
         for name in ("BARCAMP_TEST_HOOKS", "WRITE_TURN_STRICT", "FLASK_DEBUG"):
@@ -586,6 +586,8 @@ class ProjectServer(Server):
             PORT=str(self.port),
             PYTHONUNBUFFERED="1",
         )
+        if queue:  # every broadcast through Redis, as with several processes
+            env.update(SOCKETIO_MESSAGE_QUEUE=queue, RATELIMIT_STORAGE_URI=queue)
         self.env = env
         self.links = {}
 
@@ -688,6 +690,8 @@ class Run:
                 self.vote_phase()
             if args.hold > 0:
                 self.hold()
+            if args.reconnect_rate > 0 and connected:
+                self.reconnect()
             self.stats.phase = "end"
             figures["drops"] = len(self.stats.drops)
             figures["drops_by_phase"] = dict(Counter(phase for _, _, phase, _ in self.stats.drops))
@@ -861,8 +865,29 @@ class Run:
             alive = [c for c in clients if c.connected]
             return self.random.choice(alive) if alive else None
 
+        flooders = clients[len(clients) - args.flooders :] if args.flooders else []
+        if flooders:  # they only flood: out of the voters and of the figures
+            clients = clients[: len(clients) - args.flooders]
+        flood = Counter()
+
+        def flood_from(client, until):
+            def heard(arrived, ack):
+                flood["ok" if ack.get("ok") else (ack.get("error") or {}).get("code", "?")] += 1
+
+            k = 0
+            while now() < until and client.connected:
+                payload = {"op_id": f"flood-{uuid.uuid4()}", "topic_id": client.topic}
+                client.emit("vote_cast", payload, heard)
+                flood["sent"] += 1
+                k += 1
+                delay = flood_began + k / args.flood_rate - now()
+                if delay > 0:
+                    gevent.sleep(delay)
+
         meter = Meter(self.process)
         began = now() + 0.05
+        flood_began = began
+        flooding = [gevent.spawn(flood_from, client, began + args.duration) for client in flooders]
         for k in range(count):
             scheduled = began + k / args.votes_per_second
             delay = scheduled - now()
@@ -887,6 +912,7 @@ class Run:
                 pending[0] -= 1
         phase_end = now()
         in_phase = meter.read()
+        gevent.joinall(flooding, timeout=5)
         if pending[0] > 0:
             answered.wait(args.grace)
         answered_at = now()
@@ -899,6 +925,13 @@ class Run:
         self.analyse_votes(clients, initial, final, began, phase_end, answered_at)
         figures = self.figures["votes"]
         figures["send_failures"] = dict(send_failures)
+        if flooders:
+            figures["flood"] = {
+                "clients": len(flooders),
+                "rate_each": args.flood_rate,
+                "answers": dict(flood),
+                "still_connected": sum(c.connected for c in flooders),
+            }
         figures["phase"] = in_phase
         figures["until_answered"] = after
         ok = figures["acks_ok"]
@@ -991,6 +1024,52 @@ class Run:
             "drops": len(self.stats.drops) - drops_before,
             "pings_answered": sum(c.pings for c in self.clients) - pings_before,
             "rss_mb": round(self.process.rss_kb() / 1024, 1),
+            **meter.read(),
+        }
+
+    def reconnect(self):
+        """Every page reopens its socket, with the cookie it joined with, at
+        `--reconnect-rate` a second: what a server restart or a venue's Wi-Fi coming
+        back does, without the joins' page loads in the way."""
+        self.stats.phase = "reconnect"
+        args, server = self.args, self.server
+        old = [client for client in self.clients if client.connected]
+        for client in old:
+            client.close()
+        gevent.sleep(1.0)
+        fresh = []
+        for client in old:
+            again = Client(client.index, self.stats, reader=args.reader)
+            again.cookie, again.topic, again.voted = client.cookie, client.topic, client.voted
+            fresh.append(again)
+        self.clients = fresh
+        failures = Counter()
+
+        def arrive(client):
+            if not client.open(
+                server.host,
+                server.port,
+                server.base_url,
+                {"event": CODE},
+                source=self.source(client.index),
+                timeout=args.connect_timeout,
+            ):
+                failures[client.failure] += 1
+
+        meter = Meter(self.process)
+        began = now() + 0.05
+        arrivals = []
+        for index, client in enumerate(fresh):
+            delay = began + index / args.reconnect_rate - now()
+            if delay > 0:
+                gevent.sleep(delay)
+            arrivals.append(gevent.spawn(arrive, client))
+        gevent.joinall(arrivals, timeout=4 * args.connect_timeout + 60)
+        self.figures["reconnect"] = {
+            "rate": args.reconnect_rate,
+            "connected": len(self.connected()),
+            "connect_ms": summary([c.connect_s for c in fresh if c.connect_s is not None]),
+            "failures": dict(failures),
             **meter.read(),
         }
 
@@ -1133,12 +1212,16 @@ ROWS = [
     ("clients resynced by snapshot", ("votes", "clients_resynced_by_snapshot"), ""),
     ("tallies total: state / expected", ("votes", "totals"), ""),
     ("acked ok votes in the database", ("votes", "database"), ""),
+    ("flood: clients, events/s each, answers", ("votes", "flood"), ""),
     ("server CPU during votes", ("votes", "phase", "server_cpu_pct"), "%"),
     ("server CPU ms per answered vote", ("votes", "server_cpu_ms_per_answered_vote"), "ms"),
     ("client CPU during votes", ("votes", "phase", "client_cpu_pct"), "%"),
     ("hold: seconds, drops, pings answered", ("hold",), ""),
     ("server CPU during hold", ("hold", "server_cpu_pct"), "%"),
     ("client CPU during hold", ("hold", "client_cpu_pct"), "%"),
+    ("reconnect: rate, connected", ("reconnect",), ""),
+    ("reconnect to snapshot p50 / p99 / max", ("reconnect", "connect_ms"), "ms"),
+    ("server CPU during reconnect", ("reconnect", "server_cpu_pct"), "%"),
     ("drops (all phases)", ("drops",), ""),
     ("server log lines flagged", ("server_log", "flagged"), ""),
 ]
@@ -1162,6 +1245,15 @@ def lookup(figures, path):
         if db is None:
             return None
         return f"{db['acked_ok_stored']} (missing {db['acked_ok_missing']})"
+    if path == ("votes", "flood"):
+        flood = (figures.get("votes") or {}).get("flood")
+        if not flood:
+            return None
+        answers = ", ".join(f"{k} {v}" for k, v in sorted(flood["answers"].items()))
+        return f"{flood['clients']}, {flood['rate_each']:g}, {answers}"
+    if path == ("reconnect",):
+        again = figures.get("reconnect")
+        return f"{again['rate']:g}/s, {again['connected']}" if again else None
     if path == ("hold",):
         hold = figures.get("hold")
         return f"{hold['seconds']} s, {hold['drops']}, {hold['pings_answered']}" if hold else None
@@ -1262,6 +1354,21 @@ def main(argv=None):
     parser.add_argument("--grace", type=float, default=60.0, help="seconds to wait for acks")
     parser.add_argument("--connect-timeout", type=float, default=60.0)
     parser.add_argument(
+        "--flooders", type=int, default=0, help="of the clients, these flood vote_cast"
+    )
+    parser.add_argument("--flood-rate", type=float, default=200.0, help="each flooder's events/s")
+    parser.add_argument(
+        "--queue",
+        metavar="REDIS_URL",
+        help="the project's broadcasts and rate limits through this Redis (one process)",
+    )
+    parser.add_argument(
+        "--reconnect-rate",
+        type=float,
+        default=0.0,
+        help="at the end, every page reopens its socket at this rate a second (0: no)",
+    )
+    parser.add_argument(
         "--clients-per-ip",
         type=int,
         default=100,
@@ -1325,8 +1432,10 @@ def main(argv=None):
     runs = []
     for target in targets:
         workdir = args.workdir / target if args.workdir else Path(tempfile.mkdtemp(prefix="live-"))
-        kind = ProjectServer if target == "project" else ReferenceServer
-        server = kind(workdir, args.server_cpu)
+        if target == "project":
+            server = ProjectServer(workdir, args.server_cpu, queue=args.queue)
+        else:
+            server = ReferenceServer(workdir, args.server_cpu)
         print(f"# {target}: {args.clients} clients, {args.votes_per_second:g} votes/s for "
               f"{args.duration:g} s, hold {args.hold:g} s", flush=True)  # fmt: skip
         try:
