@@ -70,6 +70,11 @@ class Config:
     # Socket.IO: same-origin only unless a list of origins is given.
     SOCKETIO_CORS_ALLOWED_ORIGINS = _env_list("SOCKETIO_CORS_ALLOWED_ORIGINS")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # Engine.IO's heartbeat (seconds): the server pings every interval and drops a
+    # socket that has not answered within the timeout (a phone gone to sleep, a client
+    # that never answers), freeing what it held.
+    SOCKETIO_PING_INTERVAL = float(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
+    SOCKETIO_PING_TIMEOUT = float(os.environ.get("SOCKETIO_PING_TIMEOUT", "20"))
     # Large enough for a whole note sent at once after an offline spell.
     SOCKETIO_MAX_PAYLOAD = 1024 * 1024
     # Tallies (and seat counts) go out at most this often per event (seconds), always

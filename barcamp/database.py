@@ -18,6 +18,7 @@ fails; in production it is logged).
 import fcntl
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,6 +91,8 @@ class WriteTurns:
         self._inside = set()  # the greenlets (or threads) in their unit of work
         self._holder = None  # the one holding the lock, on SQLite
         self._waited = False
+        self._waiting = 0  # writers queued for the lock
+        self._turn_seconds = 0.0  # how long a turn lasts, a moving average
         if serialize and _gevent_patched():
             self._previous_trace = greenlet.settrace(self._trace)
 
@@ -104,9 +107,14 @@ class WriteTurns:
         if me in self._inside:
             raise RuntimeError("a unit of work inside a unit of work")
         if self._lock is not None:
-            if not self._lock.acquire(timeout=self.timeout):
-                raise ServerBusy()
+            self._waiting += 1
+            try:
+                if not self._lock.acquire(timeout=self.timeout):
+                    raise ServerBusy()
+            finally:
+                self._waiting -= 1
             self._holder, self._waited = me, False
+            began = time.perf_counter()
         self._inside.add(me)
         try:
             yield
@@ -114,7 +122,12 @@ class WriteTurns:
             self._inside.discard(me)
             if self._lock is not None:
                 self._holder = None
+                self._turn_seconds += 0.1 * (time.perf_counter() - began - self._turn_seconds)
                 self._lock.release()
+
+    def expected_wait(self):
+        """Roughly how long a writer queuing now would wait for its turn (seconds)."""
+        return self._waiting * self._turn_seconds if self._lock is not None else 0.0
 
     def held(self):
         """Whether the current greenlet (or thread) is inside its unit of work."""

@@ -12,7 +12,9 @@ class BarcampError(Exception):
     code = "bad_request"
 
     def __init__(self, message=None, *, code=None, errors=None):
-        super().__init__(str(message or self.default_message))
+        # Kept lazy: translated once, when shown (a refusal may be sent a thousand
+        # times a second to a client that floods).
+        super().__init__(message or self.default_message)
         self.message = message or self.default_message
         self.code = code or self.code
         # Field path -> message, e.g. {"rooms.0.capacity": "..."}.

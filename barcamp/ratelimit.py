@@ -9,6 +9,7 @@ When Redis cannot be reached, each process counts on its own (the local window) 
 Redis answers again: a restart of Redis must not refuse every join and vote meanwhile.
 """
 
+import functools
 import logging
 import time
 from collections import deque
@@ -61,6 +62,7 @@ class LocalMovingWindow:
 
 
 log = logging.getLogger(__name__)
+rule_of = functools.lru_cache(maxsize=64)(parse)  # "60/minute", parsed once
 
 
 class RateLimiter:
@@ -88,7 +90,7 @@ class RateLimiter:
         """Count one hit against `rule` ("10/minute") for `key`; False once over."""
         if self._strategy is not None and not self._shared_is_down():
             try:
-                allowed = self._strategy.hit(parse(rule), *map(str, key))
+                allowed = self._strategy.hit(rule_of(rule), *map(str, key))
             except StorageError as error:
                 self._shared_down_until = self.clock() + self.RETRY_SHARED_AFTER
                 log.warning("rate limits: Redis out of reach (%s); counting locally", error)
@@ -97,7 +99,7 @@ class RateLimiter:
                     self._shared_down_until = None
                     log.warning("rate limits: Redis answers again; counting there")
                 return allowed
-        return self._local.hit(parse(rule), (rule, *map(str, key)))
+        return self._local.hit(rule_of(rule), (rule, *map(str, key)))
 
     def _shared_is_down(self):
         return self._shared_down_until is not None and self.clock() < self._shared_down_until

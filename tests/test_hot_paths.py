@@ -9,6 +9,7 @@ from limits import parse
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
+from barcamp.database import write_turns
 from barcamp.extensions import db
 from barcamp.identity import Visitor
 from barcamp.models import Event, Participant, Role, Vote
@@ -222,3 +223,38 @@ def test_rate_limits_count_locally_while_redis_is_out_of_reach():
     assert limits.hit("3/minute", "baptiste") is True
     now[0] += RateLimiter.RETRY_SHARED_AFTER + 0.1  # tries Redis again, still out
     assert limits.hit("3/minute", "amélie") is False
+
+
+def test_a_long_queue_of_writers_refuses_actions_as_busy(
+    app, client, socket_client, wall, monkeypatch
+):
+    """The event loop keeps time but votes queue for SQLite's write turn: past
+    LOAD_SHED_LAG of expected waiting, a vote is refused at once, then done on retry."""
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    app.extensions["barcamp_load"].limit = 0.3
+    turns = write_turns(app)
+    monkeypatch.setattr(turns, "expected_wait", lambda: 1.5)  # 1.5 s of writers queued
+    refused = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
+    assert refused["error"]["code"] == "busy"
+    monkeypatch.setattr(turns, "expected_wait", lambda: 0.0)
+    assert sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)["ok"]
+
+
+def test_a_client_flooding_new_actions_is_refused_without_reading_the_database(
+    client, socket_client, wall, statements
+):
+    """Past the limit, a few retries are looked up (a page retrying gets its first
+    answer); a flood of new operation ids is then refused for the cost of a counter."""
+    event, ids = wall
+    sio = voter(client, socket_client, event)
+    for n in range(70):  # 60 a minute, then 10 lookups of possible retries
+        sio.emit("vote_cast", {"op_id": f"flood-{n}", "topic_id": ids[0]}, callback=True)
+    statements.clear()
+    refusals = [
+        sio.emit("vote_cast", {"op_id": f"more-{n}", "topic_id": ids[0]}, callback=True)
+        for n in range(100)
+    ]
+    assert {r["error"]["code"] for r in refusals} == {"rate_limited"}
+    assert statements == []
+    limiter.reset()

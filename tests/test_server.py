@@ -9,6 +9,7 @@ and Redis, as a multi-process deployment.
 
 import contextlib
 import html
+import json
 import re
 import secrets
 import threading
@@ -522,3 +523,56 @@ def test_building_the_grid_does_not_hold_up_the_live_pages(
     assert searching >= 1.0  # it did search for a while
     assert len(delays) >= 10
     assert max(delays) < 0.5, f"slowest answer while searching: {max(delays):.3f} s"
+
+
+def silent_page(server, person):
+    """A page that opens its socket, takes its snapshot, then never answers a ping
+    again (a phone put to sleep mid-connection, a broken client)."""
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+        header=[f"Cookie: {COOKIE}={person.cookie}"],
+        origin=server.base_url,
+        timeout=WAIT,
+    )
+    assert ws.recv().startswith("0")  # Engine.IO's OPEN
+    ws.send("40" + json.dumps({"event": CODE}))
+    while '"snapshot"' not in ws.recv():
+        pass
+    return ws
+
+
+def test_a_page_that_stops_answering_pings_is_dropped_and_others_go_on(
+    make_server, demo_database, browser, live_page
+):
+    """Sam's phone connects, then goes silent: the server pings it every second
+    (SOCKETIO_PING_INTERVAL here; 25 s by default) and drops it once a ping goes
+    unanswered past the timeout. Meanwhile Zoé's page hears renames as usual."""
+    server = make_server(SOCKETIO_PING_INTERVAL="1", SOCKETIO_PING_TIMEOUT="1")
+    server.copy_database(demo_database)
+    server.start()
+    sam, zoe = browser(server), browser(server)
+    sam.join("Sam")
+    zoe.join("Zoé")
+    page = live_page().connect(server, zoe)
+    page.wait_for("snapshot")
+    ws = silent_page(server, sam)
+    raw = ws.sock
+    began = time.monotonic()
+    pings = 0
+    try:
+        with contextlib.suppress(websocket.WebSocketConnectionClosedException, OSError):
+            while time.monotonic() - began < WAIT:
+                frame = ws.recv()  # heard, never answered
+                if frame == "":
+                    break  # the server's close
+                pings += frame == "2"
+        dropped_after = time.monotonic() - began
+    finally:
+        ws.close()
+        raw.close()
+    assert pings >= 1
+    assert dropped_after < 1 + 1 + 3, f"still connected after {dropped_after:.1f} s"
+    ack = page.call("participant_rename", {"op_id": str(uuid.uuid4()), "name": "Zoé L."})
+    assert ack["ok"] is True, ack
+    [renamed] = page.wait_for("participant_updated")
+    assert renamed["participant"]["name"] == "Zoé L."

@@ -27,7 +27,7 @@ import gevent
 from sqlalchemy import text
 
 from barcamp import create_app
-from barcamp.database import WaitedInsideUnitOfWork
+from barcamp.database import WaitedInsideUnitOfWork, write_turns
 from barcamp.extensions import db
 from barcamp.unit_of_work import unit_of_work
 from config import TestingConfig
@@ -99,6 +99,28 @@ def reader():
 gevent.joinall([gevent.spawn(holder), gevent.spawn(writer), gevent.spawn(reader)], timeout=20)
 found["writes"] = writes
 found["longest_gap"] = max(gaps)
+
+# Four writers queue behind a long turn: a newcomer would wait about four turns.
+turns = write_turns(app)
+waits = {"idle": turns.expected_wait()}
+
+
+def queued():
+    with app.app_context(), unit_of_work():
+        db.session.execute(text("SELECT 1"))
+
+
+def look():
+    gevent.sleep(0.1)
+    waits["four queued"] = turns.expected_wait()
+
+
+gevent.joinall(
+    [gevent.spawn(holder)] + [gevent.spawn(queued) for _ in range(4)] + [gevent.spawn(look)],
+    timeout=20,
+)
+waits["after"] = turns.expected_wait()
+found["waits"] = waits
 print(json.dumps(found))
 """
 
@@ -126,3 +148,12 @@ def test_a_writer_waits_its_turn_without_stopping_the_process(under_gevent):
     [written_at] = under_gevent["writes"]  # it succeeded…
     assert 0.45 <= written_at < 1.0  # …as soon as the lock was free
     assert under_gevent["longest_gap"] < 0.1  # and readers never stopped meanwhile
+
+
+def test_a_queue_of_writers_says_how_long_a_newcomer_would_wait(under_gevent):
+    """What load shedding reads (barcamp/live/load.py): the writers queued times how
+    long a turn lasts, zero when nobody waits."""
+    waits = under_gevent["waits"]
+    assert waits["idle"] == 0
+    assert waits["four queued"] > 0.05  # four writers, turns of up to 0.5 s so far
+    assert waits["after"] == 0

@@ -7,13 +7,18 @@ a timer measures how late the event loop runs (it should wake every `TICK` secon
 while it runs more than `LOAD_SHED_LAG` seconds late, actions are refused with `busy`
 before any database work (a refusal costs a small fraction of a vote), the backlog
 drains, and clients retry after a jittered back-off with the same operation id.
+
+The loop can also keep time while the backlog grows elsewhere: on SQLite writers take
+turns, and a queue of votes waiting for theirs makes no greenlet late. So an action is
+refused as well when the writers already queued would keep it waiting longer than
+`LOAD_SHED_LAG` (their number times how long a turn lasts).
 """
 
 import time
 
 from flask import current_app
 
-from barcamp.database import ServerBusy
+from barcamp.database import ServerBusy, write_turns
 from barcamp.extensions import socketio
 
 TICK = 0.05
@@ -55,6 +60,8 @@ def watch():
 
 
 def refuse_when_overloaded():
-    """Raise ServerBusy (nothing done) while this process runs too late."""
-    if current_app.extensions[_EXTENSION].overloaded:
+    """Raise ServerBusy (nothing done) while this process runs too late, or while its
+    queue of writers is too long."""
+    load = current_app.extensions[_EXTENSION]
+    if load.overloaded or (load.limit and write_turns().expected_wait() > load.limit):
         raise ServerBusy()

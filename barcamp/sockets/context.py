@@ -102,13 +102,22 @@ def query(handler):
     return wrapper
 
 
+# Over its rate limit, how often one person's retries are looked up in storage.
+STORED_ANSWER_LOOKUPS = "10/minute"
+
+
 def _rate_limit(rule, name, op_id):
     """Count the action against the caller's limit (keyed by the identity its signed
     cookie claims: no database read, no write turn taken). A retry of a committed try
     over the limit still gets that try's answer (returned)."""
     event_id = session.get(BOUND_EVENT)
-    if limiter.hit(rule, name, event_id, identity.claimed_actor(event_id)):
+    actor = identity.claimed_actor(event_id)
+    if limiter.hit(rule, name, event_id, actor):
         return None
+    # Looking the answer up reads the database: a page retrying a few operations
+    # gets it, a client flooding new ones is refused for the cost of a counter.
+    if op_id is None or not limiter.hit(STORED_ANSWER_LOOKUPS, "stored", event_id, actor):
+        raise RateLimited()
     visitor = current_visitor()
     previous = operations.stored(visitor.event.id, visitor.actor, op_id)
     if previous is None:
