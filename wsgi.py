@@ -5,22 +5,24 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import gc  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+
+import gevent  # noqa: E402
 
 from barcamp import create_app  # noqa: E402
 from barcamp.database import claim_sqlite_file  # noqa: E402
 from barcamp.extensions import db, socketio  # noqa: E402
+from barcamp.live import memory  # noqa: E402
 
 app = create_app()
 
-# What importing and building the app left in memory (modules, the ORM's mappers,
-# templates: most of the heap) lives as long as the process: keep it out of the
-# collector's full passes, which otherwise scan it all and stop every page and socket
-# for 100-180 ms with 500 people connected (33-83 ms once frozen; docs/benchmarks.md).
-gc.collect()
-gc.freeze()
+# Keep Python's full collections from stopping every page and socket for 100-180 ms
+# with 500 people connected (barcamp/live/memory.py, docs/benchmarks.md).
+memory.settle()
+memory.keep_full_passes_short(
+    socketio.start_background_task, socketio.sleep, gevent.get_hub().loop.run_callback
+)
 
 
 def claim_database():

@@ -690,6 +690,8 @@ class Run:
                 self.vote_phase()
             if args.hold > 0:
                 self.hold()
+            if args.optimize and self.server.kind == "project":
+                self.optimize()
             if args.reconnect_rate > 0 and connected:
                 self.reconnect()
             self.stats.phase = "end"
@@ -1027,6 +1029,39 @@ class Run:
             **meter.read(),
         }
 
+    def health(self):
+        page = Page(self.server.host, self.server.port)
+        try:
+            status, text = page.get("/healthz")
+        finally:
+            page.close()
+        return json.loads(text) if status == 200 else {"status": status}
+
+    def optimize(self):
+        """The facilitator builds the grid (the optimizer in its child process) while
+        everybody is connected: how long the server's event loop stood still at worst
+        meanwhile, from its own timer (/healthz), beside the same figure just before."""
+        self.stats.phase = "optimize"
+        gevent.sleep(10.5)  # a quiet window to compare with
+        before = self.health()
+        began = now()
+        answer = gevent.event.AsyncResult()
+        self.facilitator.emit(
+            "schedule_optimize", {"op_id": str(uuid.uuid4())}, lambda _at, ack: answer.set(ack)
+        )
+        ack = answer.get(timeout=120)
+        took = now() - began
+        after = self.health()
+        window = "worst_lag_ms_10s" if took < 9 else "worst_lag_ms_60s"
+        self.figures["optimize"] = {
+            "ok": bool(ack.get("ok")),
+            "error": (ack.get("error") or {}).get("code"),
+            "seconds": round(took, 2),
+            "worst_lag_ms_quiet_10s_before": before.get("worst_lag_ms_10s"),
+            "worst_lag_ms_during": after.get(window),
+            "window": window,
+        }
+
     def reconnect(self):
         """Every page reopens its socket, with the cookie it joined with, at
         `--reconnect-rate` a second: what a server restart or a venue's Wi-Fi coming
@@ -1081,6 +1116,9 @@ class Run:
         total = state["tallies"]["total"]
         if self.server.kind == "project":
             expected = self.initial["tallies"]["total"] + sum(c.voted for c in self.clients)
+            flood = self.figures["votes"].get("flood")
+            if flood:  # the flooders' only votes: each once, on a topic of its own choosing
+                expected += flood["answers"].get("ok", 0)
         else:
             casts = sum(v.kind == "vote_cast" for v in self.ok_votes)
             expected = casts - (len(self.ok_votes) - casts)
@@ -1219,6 +1257,8 @@ ROWS = [
     ("hold: seconds, drops, pings answered", ("hold",), ""),
     ("server CPU during hold", ("hold", "server_cpu_pct"), "%"),
     ("client CPU during hold", ("hold", "client_cpu_pct"), "%"),
+    ("optimizer: ok, seconds", ("optimize",), ""),
+    ("worst loop stall: quiet 10 s before / during", ("optimize", "stalls"), "ms"),
     ("reconnect: rate, connected", ("reconnect",), ""),
     ("reconnect to snapshot p50 / p99 / max", ("reconnect", "connect_ms"), "ms"),
     ("server CPU during reconnect", ("reconnect", "server_cpu_pct"), "%"),
@@ -1251,6 +1291,14 @@ def lookup(figures, path):
             return None
         answers = ", ".join(f"{k} {v}" for k, v in sorted(flood["answers"].items()))
         return f"{flood['clients']}, {flood['rate_each']:g}, {answers}"
+    if path == ("optimize",):
+        run = figures.get("optimize")
+        return f"{run['ok'] or run['error']}, {run['seconds']}" if run else None
+    if path == ("optimize", "stalls"):
+        run = figures.get("optimize")
+        if not run:
+            return None
+        return f"{run['worst_lag_ms_quiet_10s_before']} / {run['worst_lag_ms_during']}"
     if path == ("reconnect",):
         again = figures.get("reconnect")
         return f"{again['rate']:g}/s, {again['connected']}" if again else None
@@ -1357,6 +1405,12 @@ def main(argv=None):
         "--flooders", type=int, default=0, help="of the clients, these flood vote_cast"
     )
     parser.add_argument("--flood-rate", type=float, default=200.0, help="each flooder's events/s")
+    parser.add_argument(
+        "--optimize",
+        action="store_true",
+        help="after the votes and the hold, the facilitator builds the grid; the server's "
+        "worst event-loop stall meanwhile is reported",
+    )
     parser.add_argument(
         "--queue",
         metavar="REDIS_URL",

@@ -2,6 +2,7 @@
 of a big barcamp, held to their budgets (statements counted, not seconds timed: the
 figures under load are in docs/benchmarks.md)."""
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from barcamp.database import write_turns
 from barcamp.extensions import db
 from barcamp.identity import Visitor
+from barcamp.live import memory
+from barcamp.live.load import LoadWatch
 from barcamp.models import Event, Participant, Role, Vote
 from barcamp.ratelimit import LocalMovingWindow, RateLimiter, limiter
 from barcamp.services import facilitation, topics
@@ -258,3 +261,59 @@ def test_a_client_flooding_new_actions_is_refused_without_reading_the_database(
     assert {r["error"]["code"] for r in refusals} == {"rate_limited"}
     assert statements == []
     limiter.reset()
+
+
+def test_the_loop_remembers_its_worst_stall_of_the_last_minute():
+    now = [1000.0]
+    watch = LoadWatch(0.3, clock=lambda: now[0])
+    watch.note(0.004)
+    now[0] += 5
+    watch.note(0.120)  # the process stood still 120 ms (a full collection, say)
+    watch.note(0.010)
+    now[0] += 8
+    watch.note(0.002)
+    assert watch.lag == 0.002
+    assert watch.worst(10) == 0.120
+    assert watch.worst(5) == 0.002
+    now[0] += 70
+    watch.note(0.001)
+    assert watch.worst(60) == 0.001  # a minute later it is forgotten
+
+
+def test_health_says_the_database_answers_and_how_late_the_loop_runs(app, client):
+    app.extensions["barcamp_load"].note(0.042)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    health = response.get_json()
+    assert health["ok"] is True
+    assert health["database"] is True
+    assert health["loop_lag_ms"] == 42.0
+    assert health["worst_lag_ms_10s"] == 42.0
+    assert health["write_wait_ms"] == 0.0
+
+
+def test_what_survives_a_full_collection_is_frozen_and_swept_now_and_then():
+    """barcamp/live/memory.py: after each full pass its survivors leave the next ones;
+    the periodic sweep thaws everything, collects, and freezes again."""
+    tasks, soon, naps = [], [], []
+
+    def sleep(seconds):
+        naps.append(seconds)
+        if len(naps) > 1:
+            raise InterruptedError  # stop the sweep's loop after one round
+
+    memory.keep_full_passes_short(tasks.append, sleep, soon.append)
+    callback = gc.callbacks[-1]
+    try:
+        gc.collect(0)
+        assert soon == []  # a young pass: nothing frozen
+        gc.collect(2)
+        assert soon == [gc.freeze]  # run once the collector has returned
+        [sweep] = tasks
+        with pytest.raises(InterruptedError):
+            sweep()
+        assert naps[0] == memory.SWEEP_EVERY
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.callbacks.remove(callback)
+        gc.unfreeze()

@@ -15,6 +15,7 @@ refused as well when the writers already queued would keep it waiting longer tha
 """
 
 import time
+from collections import deque
 
 from flask import current_app
 
@@ -34,13 +35,28 @@ class LoadWatch:
         self.clock = clock
         self.lag = 0.0
         self.started = False
+        self._seconds = deque(maxlen=60)  # [second, worst lag in it], the last minute
 
     def measure(self, sleep):
         """Run forever (a background task): sleep a tick, note how late it woke."""
         while True:
             before = self.clock()
             sleep(self.tick)
-            self.lag = max(self.clock() - before - self.tick, 0.0)
+            self.note(max(self.clock() - before - self.tick, 0.0))
+
+    def note(self, lag):
+        self.lag = lag
+        second = int(self.clock())
+        if self._seconds and self._seconds[-1][0] == second:
+            self._seconds[-1][1] = max(self._seconds[-1][1], lag)
+        else:
+            self._seconds.append([second, lag])
+
+    def worst(self, seconds):
+        """The longest the loop ran late over the last `seconds` (at most 60): how long
+        every page and socket of the process stood still at worst."""
+        since = int(self.clock()) - seconds
+        return max((lag for second, lag in self._seconds if second > since), default=0.0)
 
     @property
     def overloaded(self):
@@ -65,3 +81,15 @@ def refuse_when_overloaded():
     load = current_app.extensions[_EXTENSION]
     if load.overloaded or (load.limit and write_turns().expected_wait() > load.limit):
         raise ServerBusy()
+
+
+def health():
+    """What /healthz reports of this process's load (milliseconds)."""
+    load = current_app.extensions[_EXTENSION]
+    return {
+        "watching": load.started,
+        "loop_lag_ms": round(load.lag * 1000, 1),
+        "worst_lag_ms_10s": round(load.worst(10) * 1000, 1),
+        "worst_lag_ms_60s": round(load.worst(60) * 1000, 1),
+        "write_wait_ms": round(write_turns().expected_wait() * 1000, 1),
+    }

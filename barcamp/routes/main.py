@@ -2,10 +2,22 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from sqlalchemy import text
 
+from barcamp.extensions import db
 from barcamp.i18n import LANGUAGE_KEY
+from barcamp.live import load
 from barcamp.services.events import normalize_code
 
 bp = Blueprint("main", __name__)
@@ -26,6 +38,22 @@ def go():
             "main/index.html", code_error=_("Type the code shown on the screen.")
         ), 400
     return redirect(url_for("participants.home", code=code))
+
+
+@bp.get("/healthz")
+def healthz():
+    """For the proxy, systemd or a monitor: 200 when the database answers, 503 if not;
+    with how late this process's event loop runs (its worst stall of the last 10 and
+    60 seconds) and how long a writer would wait for its turn."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = True
+    except Exception:  # any failure to reach the database is the answer here
+        database = False
+    finally:
+        db.session.rollback()
+    body = {"ok": database, "database": database, **load.health()}
+    return jsonify(body), 200 if database else 503
 
 
 @bp.get("/lang/<lang>")
