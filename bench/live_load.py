@@ -751,6 +751,18 @@ class Run:
     def connected(self):
         return [client for client in self.clients if client.connected]
 
+    def open_socket(self, client):
+        """Open an attendee's socket to the event with its cookie; False on failure."""
+        server = self.server
+        return client.open(
+            server.host,
+            server.port,
+            server.base_url,
+            {"event": CODE},
+            source=self.source(client.index),
+            timeout=self.args.connect_timeout,
+        )
+
     # Phase 1 -------------------------------------------------------------------------
     def ramp(self):
         args, server = self.args, self.server
@@ -774,15 +786,7 @@ class Run:
                     page.close()
                 client.join_s = now() - began
                 client.cookie = page.cookie
-            auth = {"event": CODE}
-            if not client.open(
-                server.host,
-                server.port,
-                server.base_url,
-                auth,
-                source=self.source(client.index),
-                timeout=args.connect_timeout,
-            ):
+            if not self.open_socket(client):
                 connect_failures[client.failure] += 1
 
         meter = Meter(self.process)
@@ -1067,7 +1071,7 @@ class Run:
         `--reconnect-rate` a second: what a server restart or a venue's Wi-Fi coming
         back does, without the joins' page loads in the way."""
         self.stats.phase = "reconnect"
-        args, server = self.args, self.server
+        args = self.args
         old = [client for client in self.clients if client.connected]
         for client in old:
             client.close()
@@ -1081,14 +1085,7 @@ class Run:
         failures = Counter()
 
         def arrive(client):
-            if not client.open(
-                server.host,
-                server.port,
-                server.base_url,
-                {"event": CODE},
-                source=self.source(client.index),
-                timeout=args.connect_timeout,
-            ):
+            if not self.open_socket(client):
                 failures[client.failure] += 1
 
         meter = Meter(self.process)
