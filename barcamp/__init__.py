@@ -33,6 +33,7 @@ def register_extensions(app):
     from barcamp import live, models  # noqa: F401 (models: tables for Alembic)
     from barcamp.extensions import babel, db, migrate, socketio
     from barcamp.i18n import select_locale, select_timezone
+    from barcamp.live.packets import Packet
     from barcamp.ratelimit import limiter
 
     db.init_app(app)
@@ -43,6 +44,7 @@ def register_extensions(app):
     socketio.init_app(
         app,
         async_mode="gevent",
+        serializer=Packet,
         cors_allowed_origins=app.config["SOCKETIO_CORS_ALLOWED_ORIGINS"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],

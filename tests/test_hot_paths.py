@@ -3,10 +3,12 @@ of a big barcamp, held to their budgets (statements counted, not seconds timed: 
 figures under load are in docs/benchmarks.md)."""
 
 import gc
+from collections import OrderedDict
 from types import SimpleNamespace
 
 import pytest
 from limits import parse
+from socketio import packet as socketio_packet
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from barcamp.extensions import db
 from barcamp.identity import Visitor
 from barcamp.live import memory
 from barcamp.live.load import LoadWatch
+from barcamp.live.packets import Packet
 from barcamp.models import Event, Participant, Role, Vote
 from barcamp.ratelimit import LocalMovingWindow, RateLimiter, limiter
 from barcamp.services import facilitation, topics
@@ -317,3 +320,20 @@ def test_what_survives_a_full_collection_is_frozen_and_swept_now_and_then():
     finally:
         gc.callbacks.remove(callback)
         gc.unfreeze()
+
+
+def test_the_quicker_look_for_binary_parts_answers_as_python_socketio_does():
+    people = [{"id": n, "name": f"P {n}", "role": "attendee"} for n in range(50)]
+    snapshot = {"participants": people}
+    payloads = [
+        ["snapshot", snapshot],
+        ["note_update", {"note": 1, "update": b"\x00\x01"}],
+        ["deep", [[1, [2, {"x": bytearray(b"1")}]]]],
+        ["plain", 1, None, 2.5, True, "text"],
+        ["ordered", OrderedDict(update=b"1")],
+        ["tuple", (b"1",)],  # python-socketio does not look into tuples either
+    ]
+    assert [Packet.data_is_binary(p) for p in payloads] == [
+        socketio_packet.Packet.data_is_binary(p) for p in payloads
+    ]
+    assert [Packet.data_is_binary(p) for p in payloads] == [False, True, True, False, True, False]
