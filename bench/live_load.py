@@ -93,6 +93,7 @@ from tests.live_server import (  # noqa: E402
     INHERITED_SETTINGS,
     free_port,
     run_flask,
+    stop_process,
 )
 
 REFERENCE = ROOT / "bench" / "reference"
@@ -551,12 +552,7 @@ class Server:
 
     def stop(self):
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process)
             self.process = None
 
     def log(self):

@@ -49,6 +49,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def stop_process(process):
+    """Ask a server process to stop; kill it if it lingers ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def run_flask(env, *args, timeout=60):
     """Run a `flask` command of the app with these settings; return its output."""
     result = subprocess.run(
@@ -159,12 +169,8 @@ class LiveServer:
     def stop(self):
         """Ask the process to stop; kill it if it lingers."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            self._reap()
+            stop_process(self.process)
+            self.process = None
 
     def _reap(self):
         self.process.wait(timeout=10)
