@@ -24,9 +24,21 @@ def asset(filename):
     return url_for("static", filename=filename, v=version)
 
 
+_LABELS = {}
+
+
 def ui_labels():
     """Words the live pages need, in the page's language, for Jinja and live.js alike.
-    Placeholders stay in: `plural()` here and live.js fill them."""
+    Placeholders stay in: `plural()` here and live.js fill them. Read once per
+    language."""
+    locale = str(get_locale())
+    labels = _LABELS.get(locale)
+    if labels is None:
+        labels = _LABELS[locale] = _ui_labels()
+    return labels
+
+
+def _ui_labels():
     from barcamp.forms.topics import FORMATS, NEEDS
 
     ngettext = get_translations().ngettext  # the raw text, not yet formatted
@@ -139,15 +151,28 @@ def operation_field():
 
 
 def register_template_helpers(app):
+    from barcamp.i18n import install_template_gettext
+
     register_asset_caching(app)
+    install_template_gettext(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-    from barcamp.routes.views import ranked, schedule_view_for, wall_view
+    from barcamp.routes.views import (
+        cached_fragment,
+        cached_people,
+        cached_wall,
+        ranked,
+        schedule_view_for,
+        wall_view,
+    )
     from barcamp.services.notes import ROLE_LABELS
 
     app.jinja_env.globals.update(
         asset=asset,
         plural=plural,
         wall_view=wall_view,
+        cached_wall=cached_wall,
+        cached_people=cached_people,
+        cached_fragment=cached_fragment,
         schedule_view_for=schedule_view_for,
         ranked=ranked,
         Role=Role,

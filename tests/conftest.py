@@ -12,8 +12,11 @@ import pytest
 from barcamp import create_app
 from barcamp.database import assert_may_wait
 from barcamp.extensions import db, socketio
+from barcamp.identity import Visitor
+from barcamp.models import Role
 from barcamp.ratelimit import limiter
 from barcamp.services import events as event_service
+from barcamp.services import facilitation, topics
 from barcamp.services import participants as participant_service
 from barcamp.services.events import EventSettings, RoomRow, SlotRow
 from barcamp.unit_of_work import unit_of_work
@@ -173,6 +176,34 @@ def text_of(response):
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+TITLES = [
+    "Réseau social d'entreprise",
+    "Diplomatie 2.0",
+    "Le cloud souverain",
+    "Open data des marchés publics",
+    "Écrire simple pour être lu",
+]
+
+
+def open_wall(app):
+    """An event with voting open and five topics, proposed by five of forty people
+    (and Paul, facilitator): returns it with the topics' ids."""
+    with app.app_context():
+        event, _ = new_event()
+        with unit_of_work():
+            people = [participant_service.join(event, f"Personne {n}")[0] for n in range(40)]
+            paul, _ = participant_service.join(event, "Paul", role=Role.FACILITATOR)
+        with unit_of_work():
+            facilitation.set_marketplace(
+                Visitor(event, paul, Role.FACILITATOR), proposals_open=True, voting_open=True
+            )
+        ids = []
+        for n, person in enumerate(people[:5]):
+            with unit_of_work():
+                ids.append(topics.propose(person, TITLES[n]).id)
+        return event, ids
 
 
 def service_or_skip(name, probe):

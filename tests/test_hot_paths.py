@@ -14,44 +14,20 @@ from sqlalchemy import select
 
 from barcamp.database import write_turns
 from barcamp.extensions import db
-from barcamp.identity import Visitor
 from barcamp.live import memory
 from barcamp.live.load import LoadWatch
 from barcamp.live.packets import Packet
-from barcamp.models import Event, Participant, Role, Vote
+from barcamp.models import Event, Participant, Vote
 from barcamp.ratelimit import LocalMovingWindow, RateLimiter, limiter
-from barcamp.services import facilitation, topics
-from barcamp.services import participants as participant_service
+from barcamp.services import topics
 from barcamp.unit_of_work import unit_of_work
-from tests.conftest import join, new_event, received
+from tests.conftest import join, open_wall, received
 from tests.live_server import free_port
-
-TITLES = [
-    "Réseau social d'entreprise",
-    "Diplomatie 2.0",
-    "Le cloud souverain",
-    "Open data des marchés publics",
-    "Écrire simple pour être lu",
-]
 
 
 @pytest.fixture
 def wall(app):
-    """An event with voting open and five topics, proposed by five of forty people."""
-    with app.app_context():
-        event, _ = new_event()
-        with unit_of_work():
-            people = [participant_service.join(event, f"Personne {n}")[0] for n in range(40)]
-            paul, _ = participant_service.join(event, "Paul", role=Role.FACILITATOR)
-        with unit_of_work():
-            facilitation.set_marketplace(
-                Visitor(event, paul, Role.FACILITATOR), proposals_open=True, voting_open=True
-            )
-        ids = []
-        for n, person in enumerate(people[:5]):
-            with unit_of_work():
-                ids.append(topics.propose(person, TITLES[n]).id)
-        return event, ids
+    return open_wall(app)
 
 
 @pytest.fixture

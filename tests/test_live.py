@@ -1,6 +1,6 @@
 """Tallies are coalesced: at most one message per event per interval, the latest state."""
 
-from barcamp.live.coalescer import Coalescer
+from barcamp.live.coalescer import Batcher, Coalescer
 
 
 class FakeTime:
@@ -70,3 +70,44 @@ def test_a_quiet_event_sends_at_once_again():
     coalescer.changed("a")
     assert sent == ["a", "a"]
     assert time.scheduled == []
+
+
+def make_batcher(interval=0.25):
+    time, sent = FakeTime(), []
+    batcher = Batcher(
+        interval,
+        lambda key, messages: sent.append((key, messages)),
+        later=time.later,
+        clock=time.clock,
+    )
+    return batcher, time, sent
+
+
+def test_an_arrival_alone_is_announced_at_once():
+    batcher, _, sent = make_batcher()
+    batcher.add("event-1", "Alice")
+    assert sent == [("event-1", ["Alice"])]
+
+
+def test_a_burst_of_arrivals_goes_out_in_one_batch_in_order():
+    batcher, time, sent = make_batcher()
+    batcher.add("event-1", "p0")
+    for n in range(1, 13):  # fifty a second at the doors
+        time.advance(0.02)
+        batcher.add("event-1", f"p{n}")
+    assert sent == [("event-1", ["p0"])]
+    time.advance(0.25)
+    assert sent == [("event-1", ["p0"]), ("event-1", [f"p{n}" for n in range(1, 13)])]
+
+
+def test_another_change_sends_the_waiting_batch_first():
+    batcher, time, sent = make_batcher()
+    batcher.add("event-1", "p0")
+    time.advance(0.01)
+    batcher.add("event-1", "p1")
+    batcher.flush("event-1")  # a topic is proposed: the arrival before it goes first
+    assert sent == [("event-1", ["p0"]), ("event-1", ["p1"])]
+    time.advance(0.3)  # the timer of the flushed batch finds nothing to send
+    assert sent == [("event-1", ["p0"]), ("event-1", ["p1"])]
+    batcher.flush("event-2")  # nothing waits there: nothing sent
+    assert len(sent) == 2

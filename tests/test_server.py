@@ -152,13 +152,24 @@ class LivePage:
             websocket_extra_options=websocket_options,
         )
         self.received = []
+        self.batches = []  # the size of each `changes` heard
         self.refusals = []
         self.network = threading.Event()
         self.network.set()
         self._changed = threading.Condition()
-        self.sio.on("*", self._record)
+        self.sio.on("*", self._hear)
         self.sio.on("connect", lambda: self._record("connect"))
         self.sio.on("connect_error", self._refused)
+
+    def _hear(self, name, *args):
+        """A batch of broadcasts (`changes`) is heard as the broadcasts it holds, in
+        order, as live.js applies it."""
+        if name == "changes" and args and isinstance(args[0], dict):
+            self.batches.append(len(args[0]["changes"]))
+            for change in args[0]["changes"]:
+                self._record(change["name"], change)
+        else:
+            self._record(name, *args)
 
     def _record(self, name, *args):
         with self._changed:
@@ -413,6 +424,31 @@ def test_a_page_gets_a_fresh_snapshot_when_it_reconnects_after_a_restart(
     [updated] = page.wait_for("participant_updated")
     assert updated["participant"]["name"] == "Alice B."
     assert updated["version"] == ack["version"]
+
+
+def test_a_burst_of_arrivals_reaches_the_projector_in_a_few_batches_in_order(
+    live_server, browser, live_page
+):
+    """Thirty people join at the same moment: the projector hears each arrival once,
+    with consecutive versions, most of them in batches rather than one message each."""
+    projector = browser(live_server)
+    projector.get(live_server.links["facilitator"])
+    screen = live_page().connect(live_server, projector, "websocket")
+    [snapshot] = screen.wait_for("snapshot")
+    names = [f"Arrivée {n:02d}" for n in range(30)]
+    doors = [threading.Thread(target=browser(live_server).join, args=(n,)) for n in names]
+    for door in doors:
+        door.start()
+    for door in doors:
+        door.join()
+    joined = screen.wait_for("participant_joined", 30)
+    first = snapshot["version"] + 1
+    assert [j["version"] for j in joined] == list(range(first, first + 30))
+    assert sorted(j["participant"]["name"] for j in joined) == names
+    assert screen.batches
+    assert max(screen.batches) > 1
+    assert len(screen.batches) + (30 - sum(screen.batches)) < 30  # fewer messages
+    assert projector.state()["present"] == DEMO_PEOPLE + 30
 
 
 @pytest.mark.postgres

@@ -7,9 +7,14 @@ message queue configured in SOCKETIO_MESSAGE_QUEUE (Redis) carries each emit.
 from flask import current_app
 
 from barcamp.extensions import socketio
-from barcamp.live.coalescer import Coalescer
+from barcamp.live.coalescer import Batcher, Coalescer
 
 _EXTENSION = "barcamp_live"
+_BATCHES = "barcamp_live_batches"
+
+# Changes in the event's stream sent in batches during a burst: arrivals (at the doors
+# at 9:00, fifty a second) would otherwise cost one message to every open page each.
+BATCHED = {"participant_joined"}
 
 
 def event_room(event_id):
@@ -53,9 +58,23 @@ def init_app(app):
 
     app.extensions[_EXTENSION] = Coalescer(app.config["TALLY_INTERVAL"], send_state, later=later)
 
+    def send_changes(event_id, messages):
+        if len(messages) == 1:
+            name, payload = messages[0]
+            socketio.emit(name, payload, to=event_room(event_id))
+        else:
+            changes = [dict(payload, name=name) for name, payload in messages]
+            socketio.emit("changes", {"changes": changes}, to=event_room(event_id))
+
+    app.extensions[_BATCHES] = Batcher(app.config["BATCH_INTERVAL"], send_changes, later=later)
+
 
 def publish(changes):
     """Broadcast committed changes, in order; state messages are coalesced per event."""
+    from barcamp.services.snapshots import follow_committed
+
+    follow_committed(changes)
+    batches = current_app.extensions[_BATCHES]
     for change in changes:
         if change.coalesce:
             current_app.extensions[_EXTENSION].changed((change.event_id, change.name))
@@ -65,6 +84,11 @@ def publish(changes):
             if change.version is None
             else dict(change.payload, version=change.version)
         )
+        if change.room is None:
+            if change.name in BATCHED:
+                batches.add(change.event_id, (change.name, payload))
+                continue
+            batches.flush(change.event_id)  # the stream stays in order
         socketio.emit(change.name, payload, to=change.room or event_room(change.event_id))
 
 

@@ -33,3 +33,37 @@ class Coalescer:
     def _send(self, key):
         self._last[key] = self.clock()
         self.send(key)
+
+
+class Batcher:
+    """Messages of a stream sent at once when alone; in a burst, those that follow
+    within `interval` go out together at its end, in their order (a ramp of arrivals
+    sends each page a few batches a second, not one message per arrival)."""
+
+    def __init__(self, interval, send, *, later, clock=time.monotonic):
+        self.interval = interval
+        self.send = send  # send(key, [message, …])
+        self.later = later
+        self.clock = clock
+        self._last = {}
+        self._pending = {}
+
+    def add(self, key, message):
+        pending = self._pending.get(key)
+        if pending is not None:
+            pending.append(message)
+            return
+        wait = self._last.get(key, -math.inf) + self.interval - self.clock()
+        if wait <= 0:
+            self._last[key] = self.clock()
+            self.send(key, [message])
+        else:
+            self._pending[key] = [message]
+            self.later(wait, self.flush, key)
+
+    def flush(self, key):
+        """Send what waits now (before a message that must come after it)."""
+        messages = self._pending.pop(key, None)
+        if messages:
+            self._last[key] = self.clock()
+            self.send(key, messages)

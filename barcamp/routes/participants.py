@@ -25,20 +25,27 @@ bp = Blueprint("participants", __name__, url_prefix="/e/<code>")
 def render_home(
     visitor, *, join_form=None, rename_form=None, topic_form=None, similar=(), status=200
 ):
-    """The event's page: the join form, or the live marketplace once joined."""
+    """The event's page: the join form, or the live marketplace once joined. Only the
+    forms the page shows are built (a page of arrivals is the busiest of the day)."""
     event = g.event
-    resume_secret = identity.resume_secret(event) if visitor.participant else None
-    name = visitor.participant.display_name if visitor.participant else ""
+    participant = visitor.participant
+    resume_secret = identity.resume_secret(event) if participant else None
+    joined = participant is not None
     return render_template(
         "participants/home.html",
         visitor=visitor,
-        snapshot=event_snapshot(event, visitor.participant),
-        join_form=join_form or DisplayNameForm(formdata=None),
-        rename_form=rename_form or DisplayNameForm(formdata=None, display_name=name),
-        topic_form=topic_form or TopicForm(formdata=None),
+        snapshot=event_snapshot(event, participant),
+        join_form=None if joined else join_form or DisplayNameForm(formdata=None),
+        rename_form=(
+            rename_form or DisplayNameForm(formdata=None, display_name=participant.display_name)
+            if joined
+            else None
+        ),
+        topic_form=topic_form or TopicForm(formdata=None) if joined else None,
+        blank_topic_form=topic_form is None,
         similar=[topic_view(topic) for topic in similar],
         action_form=TopicActionForm(formdata=None),
-        confirm_form=ConfirmForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None) if joined else None,
         resume_url=(
             external_url("participants.resume", secret=resume_secret) if resume_secret else None
         ),

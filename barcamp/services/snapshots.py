@@ -1,5 +1,7 @@
 """What a live page shows, as plain data: sent on connect, served as state.json."""
 
+import hashlib
+import json
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -199,13 +201,52 @@ class SnapshotParts:
         if kept is not None and kept[0] == key:
             return kept[1]
         value = build(event)
-        if len(self._parts) >= self.EVENTS_KEPT * 3:
+        if len(self._parts) >= self.EVENTS_KEPT * 4:
             self._parts.clear()
         self._parts[(event.id, part)] = (key, value)
         return value
 
+    def follow(self, change):
+        """Bring the kept parts of a committed change's event to its version without
+        reading them again, when the change is an arrival or a rename and the parts are
+        as of the version just before it (as clients apply it: a ramp of arrivals reads
+        the event once, not once per arrival). Any other case leaves them to be read."""
+        if change.name not in PEOPLE_CHANGES or change.version is None:
+            return
+        kept = self._parts.get((change.event_id, "structure"))
+        if kept is None or kept[0][1] != change.version - 1:
+            return
+        created_at = kept[0][0]
+        structure = dict(kept[1], version=change.version)
+        person = change.payload["participant"]
+        if change.name == "participant_joined":
+            structure["participants"] = [*structure["participants"], person]
+            structure["present"] = len(structure["participants"])
+        else:
+            structure["participants"] = [
+                person if p["id"] == person["id"] else p for p in structure["participants"]
+            ]
+        self._parts[(change.event_id, "structure")] = ((created_at, change.version), structure)
+        # Tallies and seats are keyed by the event's version too (their visibility is
+        # a setting of the event); the cards' digest does not change on an arrival.
+        parts = ("tallies", "occupancy", "wall")
+        for part in parts if change.name == "participant_joined" else parts[:2]:
+            kept = self._parts.get((change.event_id, part))
+            if kept is not None and kept[0][:2] == (created_at, change.version - 1):
+                key = (created_at, change.version, *kept[0][2:])
+                self._parts[(change.event_id, part)] = (key, kept[1])
+
+
+# What changes only the list of participants in a snapshot (see SnapshotParts.follow).
+PEOPLE_CHANGES = {"participant_joined", "participant_updated"}
 
 _shared = SnapshotParts()
+
+
+def follow_committed(changes):
+    """Let the shared parts follow this process's committed changes (live.publish)."""
+    for change in changes:
+        _shared.follow(change)
 
 
 def _participants(event):
@@ -248,6 +289,19 @@ def _cohosts(event):
     ):
         hosts.setdefault(topic_id, []).append(participant_id)
     return hosts
+
+
+def wall_digest(event, snapshot):
+    """A digest of what the wall's cards show of a snapshot: its topics and their hosts'
+    names (what every viewer sees alike; see routes/views.py)."""
+
+    def digest(_event):
+        names = {p["id"]: p["name"] for p in snapshot["participants"]}
+        hosts = {i for topic in snapshot["topics"] for i in topic["host_ids"]}
+        shown = [snapshot["topics"], sorted((i, names.get(i)) for i in hosts)]
+        return hashlib.blake2b(json.dumps(shown).encode(), digest_size=16).digest()
+
+    return _shared.get(event, "wall", (snapshot["version"],), digest)
 
 
 def event_snapshot(event, participant=None):

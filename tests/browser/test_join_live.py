@@ -6,8 +6,10 @@ Text is matched in French or English, as the catalogs may still be partly untran
 """
 
 import re
+import threading
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -76,6 +78,42 @@ def test_the_projector_counts_a_person_who_joins_from_a_phone(projector, phone):
     assert still_same_page(projector), "the projector reloaded instead of updating live"
     # The phone counts the newcomer too.
     expect(count(phone)).to_have_text("61")
+
+
+def arrive_by_http(base_url, name):
+    """Someone joins from their own phone (plain HTTP: the form and its token)."""
+    with requests.Session() as browser:
+        page = browser.get(f"{base_url}/e/BERCY", timeout=10).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        answer = browser.post(
+            f"{base_url}/e/BERCY/join",
+            data={"csrf_token": token, "display_name": name},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.status_code  # after the redirect
+
+
+def test_a_crowd_at_the_doors_shows_on_the_projector_without_a_reload(projector, server):
+    """Fifteen people join in the same second: their arrivals reach the projector in a
+    few batches, each applied in order; the screen's list (the 12 newest) shows only
+    them."""
+    expect(count(projector)).to_have_text("60")
+    wait_until_live(projector)
+    mark_page(projector)
+    names = [f"Porte {n:02d}" for n in range(15)]
+    doors = [threading.Thread(target=arrive_by_http, args=(server.base_url, n)) for n in names]
+    for door in doors:
+        door.start()
+    for door in doors:
+        door.join()
+
+    expect(count(projector)).to_have_text("75")
+    shown = people(projector).locator(".name")
+    expect(shown).to_have_count(12)
+    assert len(set(shown.all_inner_texts()) & set(names)) == 12
+    # Every arrival came in its turn: the screen never had to read everything again.
+    assert projector.evaluate("window.barcampLive.stream.resyncs") == 0
+    assert still_same_page(projector), "the projector reloaded instead of updating live"
 
 
 def test_a_new_name_chosen_on_the_phone_shows_at_once_on_the_projector(projector, phone):

@@ -79,31 +79,80 @@
   socket.on("snapshot", function (snapshot) {
     state = snapshot;
     render();
-    if (maxSeen > state.version) resync();
+    drain();
+    if (maxSeen > state.version && !waitingFor()) resync();
   });
 
+  // What tests (and the curious) can read of this page (window.barcampLive, below):
+  // how often it had to ask for a full snapshot again.
+  var stream = { resyncs: 0 };
   function resync() {
     if (resyncing) return;
     resyncing = true;
+    stream.resyncs++;
     socket.timeout(10000).emit("snapshot", {}, function (error, ack) {
       resyncing = false;
       if (!error && ack && ack.ok) {
         state = ack.snapshot;
         render();
+        drain();
       }
     });
   }
 
-  function on(name, apply) {
+  /* Broadcasts apply in version order. One that comes ahead of its turn (with several
+     server processes, two may overtake each other) waits a second for the ones
+     before it; a gap still open then means one was lost: take a fresh snapshot. */
+  var GAP_WAIT = 1000;
+  var appliers = {};
+  var ahead = {}; // version -> [name, message]
+  var gapTimer = null;
+  function on(name, handler) {
+    appliers[name] = handler;
     socket.on(name, function (message) {
-      maxSeen = Math.max(maxSeen, message.version);
-      if (!state || message.version <= state.version) return;
-      if (message.version !== state.version + 1) return resync();
-      apply(message);
-      state.version = message.version;
-      render();
+      if (receive(name, message)) render();
     });
   }
+  socket.on("changes", function (batch) {
+    var changed = false;
+    (batch.changes || []).forEach(function (message) {
+      if (appliers[message.name] && receive(message.name, message)) changed = true;
+    });
+    if (changed) render();
+  });
+  function receive(name, message) { // true if the state changed
+    maxSeen = Math.max(maxSeen, message.version);
+    if (!state || message.version <= state.version) return false;
+    ahead[message.version] = [name, message];
+    return apply();
+  }
+  function apply() { // the broadcasts whose turn it is; true if any
+    var applied = false;
+    var next;
+    while ((next = ahead[state.version + 1])) {
+      delete ahead[state.version + 1];
+      appliers[next[0]](next[1]);
+      state.version = next[1].version;
+      applied = true;
+    }
+    Object.keys(ahead).forEach(function (version) {
+      if (Number(version) <= state.version) delete ahead[version];
+    });
+    if (!waitingFor()) {
+      clearTimeout(gapTimer);
+      gapTimer = null;
+    } else if (gapTimer === null) {
+      gapTimer = setTimeout(function () {
+        gapTimer = null;
+        if (!waitingFor()) return;
+        ahead = {};
+        resync();
+      }, GAP_WAIT);
+    }
+    return applied;
+  }
+  function waitingFor() { return Object.keys(ahead).length > 0; }
+  function drain() { if (apply()) render(); }
 
   function without(list, id) { return list.filter(function (item) { return item.id !== id; }); }
   function replaced(list, item) {
@@ -539,7 +588,7 @@
       done(ack);
     });
   }
-  window.barcampLive = { send: send, socket: socket };
+  window.barcampLive = { send: send, socket: socket, stream: stream };
 
   var alertBox = $("[data-live=action-error]");
   function tell(message, kind) {
