@@ -74,11 +74,13 @@ def register_blueprints(app):
 
 def register_sockets(app):
     from barcamp.extensions import socketio
+    from barcamp.live import vote_queue
     from barcamp.sockets import register_socket_handlers
     from barcamp.sockets.context import SocketAwareSessions
 
     app.session_interface = SocketAwareSessions()
     register_socket_handlers(socketio)
+    vote_queue.init_app(app)
 
 
 def register_proxies(app):

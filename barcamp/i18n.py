@@ -14,6 +14,8 @@ def select_locale():
     event = g.get("event")
     if event is not None:
         return event.locale
+    if g.get("event_locale"):  # the event's, read elsewhere (a batch of votes)
+        return g.event_locale
     if has_request_context():
         return request.accept_languages.best_match(languages) or languages[0]
     return languages[0]

@@ -44,10 +44,11 @@ class Visitor:
 
 def _entry(event):
     """A copy of this browser's record for the event (empty if none)."""
-    return _entry_of(event.id)
+    return entry_of(event.id)
 
 
-def _entry_of(event_id):
+def entry_of(event_id):
+    """A copy of this browser's record for the event with this id (empty if none)."""
     return dict((session.get(_EVENTS) or {}).get(str(event_id)) or {})
 
 
@@ -55,7 +56,7 @@ def claimed_actor(event_id):
     """Who this browser says it is in the event, from its signed session cookie alone
     (no database read): the key of its rate limits, checked against the database
     later like everything else."""
-    entry = _entry_of(event_id)
+    entry = entry_of(event_id)
     if "participant" in entry:
         return f"participant:{entry['participant'][0]}"
     return "links:" + ",".join(sorted(key for key in entry if key != "calendar"))
@@ -87,14 +88,14 @@ def visitor(event):
     candidate = None
     if "participant" in entry:
         candidate = db.session.get(Participant, entry["participant"][0])
-    return _checked(event, entry, candidate)
+    return checked(event, entry, candidate)
 
 
 def visitor_of_event(event_id):
     """Who this browser is in the event with this id (None if the event is gone),
     reading the event and this browser's participant in one query: what every socket
     event does first."""
-    entry = _entry_of(event_id)
+    entry = entry_of(event_id)
     candidate = None
     if "participant" in entry:
         row = db.session.execute(
@@ -112,10 +113,12 @@ def visitor_of_event(event_id):
         event = db.session.get(Event, event_id)
         if event is None:
             return None
-    return _checked(event, entry, candidate)
+    return checked(event, entry, candidate)
 
 
-def _checked(event, entry, candidate):
+def checked(event, entry, candidate):
+    """Who a browser's record says it is, checked against the event and the
+    participant it names (`candidate`, read by the caller)."""
     participant = None
     if (
         candidate is not None

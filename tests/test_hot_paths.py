@@ -10,7 +10,7 @@ import pytest
 from limits import parse
 from socketio import packet as socketio_packet
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from barcamp.database import write_turns
 from barcamp.extensions import db
@@ -19,7 +19,9 @@ from barcamp.live.load import LoadWatch
 from barcamp.live.packets import Packet
 from barcamp.models import Event, Participant, Vote
 from barcamp.ratelimit import LocalMovingWindow, RateLimiter, limiter
-from barcamp.services import topics
+from barcamp.services import participants as participant_service
+from barcamp.services import topics, vote_batches
+from barcamp.services.vote_batches import VoteJob
 from barcamp.unit_of_work import unit_of_work
 from tests.conftest import join, open_wall, received
 from tests.live_server import free_port
@@ -59,14 +61,53 @@ def test_a_vote_costs_a_handful_of_statements(client, socket_client, wall, state
     ack = sio.emit("vote_cast", {"op_id": "v-1", "topic_id": ids[0]}, callback=True)
     assert ack["ok"]
     assert ack["me"]["votes"] == [[ids[0], 1]]
-    # BEGIN IMMEDIATE, who votes (event and participant together), the topic, their
-    # votes, the vote, the votes version, the operation id; then the tallies (BEGIN,
+    # BEGIN IMMEDIATE, the event, who votes, the answers already given, their votes,
+    # the topics, the vote, the votes version, the operation id (services/
+    # vote_batches.py: the same for a batch of two hundred); then the tallies (BEGIN,
     # the event, the counts), which the real server sends a few times a second, not
     # once per vote.
     vote = statements[: statements.index("BEGIN")]
-    assert len(vote) <= 7, vote
-    assert len(statements) <= 10, statements
+    assert len(vote) <= 9, vote
+    assert len(statements) <= 12, statements
     assert [m["args"][0]["counts"] for m in received(sio, "tallies")] == [[[ids[0], 1]]]
+
+
+def test_a_crowd_voting_at_once_costs_the_statements_of_one_vote(app, wall, statements):
+    """Thirty people vote in the same instant, two of them twice and one retrying: one
+    batch, the same few statements as a single vote, every vote answered as alone."""
+    event, ids = wall
+    with app.app_context():
+        with unit_of_work():
+            event = db.session.get(Event, event.id)
+            crowd = [participant_service.join(event, f"Foule {n}") for n in range(30)]
+        jobs = [
+            VoteJob(
+                "vote_cast", {"participant": [p.id, secret]}, f"c-{n}", {"topic_id": ids[n % 5]}
+            )
+            for n, (p, secret) in enumerate(crowd)
+        ]
+        jobs.append(VoteJob("vote_cast", jobs[0].entry, "c-0", {"topic_id": ids[0]}))  # retry
+        jobs.append(VoteJob("vote_cast", jobs[0].entry, "c-again", {"topic_id": ids[0]}))
+        jobs.append(
+            VoteJob(
+                "vote_move", jobs[1].entry, "m-1", {"from_topic_id": ids[1], "to_topic_id": ids[2]}
+            )
+        )
+        statements.clear()
+        with unit_of_work():
+            vote_batches.apply(event.id, jobs)
+        assert len(statements) <= 12, statements
+        assert all(job.result["ok"] for job in jobs[:30]), [job.result for job in jobs[:30]]
+        assert jobs[30].result == jobs[0].result  # the retry: the first try's answer
+        assert jobs[31].result.code == "topic_maximum"  # refused alone
+        assert jobs[32].result["me"]["votes"] == [[ids[2], 1]]
+        assert jobs[1].result["me"] == jobs[32].result["me"]  # both as of the batch
+        counts = dict(
+            db.session.execute(
+                select(Vote.topic_id, func.sum(Vote.dots)).group_by(Vote.topic_id)
+            ).all()
+        )
+        assert counts == {ids[0]: 6, ids[1]: 5, ids[2]: 7, ids[3]: 6, ids[4]: 6}
 
 
 def test_the_acks_votes_are_the_voters_votes_after_it(client, socket_client, wall):

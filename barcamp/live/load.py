@@ -79,8 +79,15 @@ def refuse_when_overloaded():
     """Raise ServerBusy (nothing done) while this process runs too late, or while its
     queue of writers is too long."""
     load = current_app.extensions[_EXTENSION]
-    if load.overloaded or (load.limit and write_turns().expected_wait() > load.limit):
+    if load.overloaded or (load.limit and _expected_wait() > load.limit):
         raise ServerBusy()
+
+
+def _expected_wait():
+    """How long an action queued now would wait for the writers before it (seconds)."""
+    from barcamp.live import vote_queue
+
+    return write_turns().expected_wait() + vote_queue.queue().expected_wait()
 
 
 def health():
@@ -91,5 +98,5 @@ def health():
         "loop_lag_ms": round(load.lag * 1000, 1),
         "worst_lag_ms_10s": round(load.worst(10) * 1000, 1),
         "worst_lag_ms_60s": round(load.worst(60) * 1000, 1),
-        "write_wait_ms": round(write_turns().expected_wait() * 1000, 1),
+        "write_wait_ms": round(_expected_wait() * 1000, 1),
     }

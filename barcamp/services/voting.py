@@ -1,7 +1,7 @@
 """Dot voting: each participant spends a budget of dots on open topics."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from barcamp.changes import record_private, record_votes_changed
 from barcamp.errors import BarcampError, ValidationFailed
@@ -24,17 +24,29 @@ class OverBudget(BarcampError):
 
 
 def _ballot(participant):
-    """The participant's votes, {topic_id: [vote_id, dots]}, in one query."""
-    return {
-        topic_id: [vote_id, dots]
-        for vote_id, topic_id, dots in db.session.execute(
-            select(Vote.id, Vote.topic_id, Vote.dots).where(Vote.participant_id == participant.id)
+    """The participant's votes, {topic_id: dots}, in one query."""
+    return dict(
+        db.session.execute(
+            select(Vote.topic_id, Vote.dots).where(Vote.participant_id == participant.id)
+        ).all()
+    )
+
+
+def ballots(participant_ids):
+    """Several participants' votes, {participant_id: {topic_id: dots}}, in one query."""
+    found = {participant_id: {} for participant_id in participant_ids}
+    for participant_id, topic_id, dots in db.session.execute(
+        select(Vote.participant_id, Vote.topic_id, Vote.dots).where(
+            Vote.participant_id.in_(participant_ids)
         )
-    }
+    ):
+        found[participant_id][topic_id] = dots
+    return found
 
 
-def _mine(event, ballot):
-    votes = sorted([topic_id, dots] for topic_id, (_, dots) in ballot.items())
+def mine(event, ballot):
+    """A participant's votes as their pages show them (`my_votes`, the acks' `me`)."""
+    votes = sorted([topic_id, dots] for topic_id, dots in ballot.items())
     return {
         "votes": votes,
         "left": max(event.vote_budget - sum(dots for _, dots in votes), 0),
@@ -45,12 +57,15 @@ def _mine(event, ballot):
 
 def my_votes(participant):
     """A participant's dots per topic and what is left of the budget."""
-    return _mine(participant.event, _ballot(participant))
+    return mine(participant.event, _ballot(participant))
 
 
 def votable_topic(event, topic_id):
     """An open topic of this event, or a clear refusal."""
-    topic = event_topic(event, topic_id)
+    return _votable(event_topic(event, topic_id))
+
+
+def _votable(topic):
     if topic.status != TopicStatus.OPEN:
         raise ValidationFailed.on("topic", _l("This topic can no longer receive votes."))
     return topic
@@ -63,30 +78,22 @@ def votes_changed(event, participants):
         record_private(event, participant_room(participant.id), "my_votes", my_votes(participant))
 
 
-def _changed(participant, ballot):
-    """After one participant's vote: new tallies for all, their own votes for their
-    pages; returns those (the acks' `me`)."""
-    event = participant.event
-    record_votes_changed(event)
-    mine = _mine(event, ballot)
-    record_private(event, participant_room(participant.id), "my_votes", mine)
-    return mine
-
-
 def _check_open(event):
     if not event.voting_open:
         raise VotingClosed()
 
 
-def cast_vote(participant, topic_id):
-    """Put one more dot on a topic, within the budget and the per-topic maximum; return
-    the participant's votes after it (as `my_votes`)."""
-    event = participant.event
+# --- The rules, on a ballot in memory ({topic_id: dots}) -----------------------------
+# One vote at a time (a form, the demo) and a batch of votes from the sockets
+# (services/vote_batches.py) apply the same rules; `topic_of(topic_id)` finds the
+# event's topic or refuses.
+
+
+def cast_into(event, ballot, topic_of, topic_id):
+    """One more dot on a topic, within the budget and the per-topic maximum."""
     _check_open(event)
-    lock_participant(participant)
-    topic = votable_topic(event, topic_id)
-    ballot = _ballot(participant)
-    vote_id, dots = ballot.get(topic.id, (None, 0))
+    topic = _votable(topic_of(topic_id))
+    dots = ballot.get(topic.id, 0)
     if dots >= event.max_votes_per_topic:
         raise OverBudget(
             _l("You have already given this topic all the votes it can take.")
@@ -94,47 +101,89 @@ def cast_vote(participant, topic_id):
             else _l("You have already voted for this topic."),
             code="topic_maximum",
         )
-    if sum(used for _, used in ballot.values()) >= event.vote_budget:
+    if sum(ballot.values()) >= event.vote_budget:
         raise OverBudget(_l("You have no votes left: withdraw one to vote for this topic."))
-    if vote_id is None:
-        vote_id = db.session.execute(
-            insert(Vote)
-            .values(event_id=event.id, topic_id=topic.id, participant_id=participant.id, dots=1)
-            .returning(Vote.id)
-        ).scalar_one()
-    else:
-        db.session.execute(update(Vote).where(Vote.id == vote_id).values(dots=Vote.dots + 1))
-    ballot[topic.id] = [vote_id, dots + 1]
-    return _changed(participant, ballot)
+    ballot[topic.id] = dots + 1
+
+
+def withdraw_from(event, ballot, topic_of, topic_id):
+    """One dot back from a topic (nothing to do if there is none)."""
+    _check_open(event)
+    topic = topic_of(topic_id)
+    dots = ballot.pop(topic.id, 0)
+    if dots > 1:
+        ballot[topic.id] = dots - 1
+
+
+def move_within(event, ballot, topic_of, from_topic_id, to_topic_id):
+    """One dot moved from a topic to another, all or nothing."""
+    if from_topic_id == to_topic_id:
+        return
+    withdraw_from(event, ballot, topic_of, from_topic_id)
+    cast_into(event, ballot, topic_of, to_topic_id)
+
+
+def write_ballots(event_id, changes):
+    """Store the change of each ballot, {participant_id: (before, after)}: at most one
+    statement each to add, change and remove vote rows, however many ballots."""
+    added, changed, removed = [], [], []
+    for participant_id, (before, after) in changes.items():
+        for topic_id in before.keys() | after.keys():
+            old, new = before.get(topic_id, 0), after.get(topic_id, 0)
+            row = {"p": participant_id, "t": topic_id, "dots": new}
+            if old == new:
+                continue
+            if not new:
+                removed.append(row)
+            elif not old:
+                added.append(
+                    {"event_id": event_id, "participant_id": participant_id, "topic_id": topic_id}
+                    | {"dots": new}
+                )
+            else:
+                changed.append(row)
+    votes = Vote.__table__  # in bulk: the table's statements, not the ORM's
+    where = (votes.c.participant_id == bindparam("p")) & (votes.c.topic_id == bindparam("t"))
+    if removed:
+        db.session.execute(delete(votes).where(where), removed)
+    if changed:
+        db.session.execute(update(votes).where(where).values(dots=bindparam("dots")), changed)
+    if added:
+        db.session.execute(insert(votes), added)
+
+
+def _one_vote(participant, rule, *topic_ids):
+    """Apply a rule to one participant's ballot and store it; return their votes."""
+    event = participant.event
+    lock_participant(participant)
+    before = _ballot(participant)
+    after = dict(before)
+    rule(event, after, lambda topic_id: event_topic(event, topic_id), *topic_ids)
+    if after == before:
+        return mine(event, after)
+    write_ballots(event.id, {participant.id: (before, after)})
+    record_votes_changed(event)
+    mine_now = mine(event, after)
+    record_private(event, participant_room(participant.id), "my_votes", mine_now)
+    return mine_now
+
+
+def cast_vote(participant, topic_id):
+    """Put one more dot on a topic, within the budget and the per-topic maximum; return
+    the participant's votes after it (as `my_votes`)."""
+    return _one_vote(participant, cast_into, topic_id)
 
 
 def withdraw_vote(participant, topic_id):
     """Take one dot back from a topic (nothing to do if there is none); return the
     participant's votes after it."""
-    event = participant.event
-    _check_open(event)
-    lock_participant(participant)
-    topic = event_topic(event, topic_id)
-    ballot = _ballot(participant)
-    if topic.id not in ballot:
-        return _mine(event, ballot)
-    vote_id, dots = ballot[topic.id]
-    if dots > 1:
-        db.session.execute(update(Vote).where(Vote.id == vote_id).values(dots=Vote.dots - 1))
-        ballot[topic.id] = [vote_id, dots - 1]
-    else:
-        db.session.execute(delete(Vote).where(Vote.id == vote_id))
-        del ballot[topic.id]
-    return _changed(participant, ballot)
+    return _one_vote(participant, withdraw_from, topic_id)
 
 
 def move_vote(participant, from_topic_id, to_topic_id):
     """Move one dot from a topic to another, in one step; return the participant's
     votes after it."""
-    if from_topic_id == to_topic_id:
-        return my_votes(participant)
-    withdraw_vote(participant, from_topic_id)
-    return cast_vote(participant, to_topic_id)
+    return _one_vote(participant, move_within, from_topic_id, to_topic_id)
 
 
 def refund_votes(topic):

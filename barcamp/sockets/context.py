@@ -65,9 +65,9 @@ def mutation(rule="120/minute", *, waits=False):
         def wrapper(payload=None):
             try:
                 payload = payload if isinstance(payload, dict) else {}
-                op_id = _op_id(payload)
+                op_id = operation_id(payload)
                 load.refuse_when_overloaded()
-                previous = _rate_limit(rule, handler.__name__, op_id)
+                previous = rate_limit(rule, handler.__name__, op_id)
                 if previous is not None:
                     return previous
                 if waits:
@@ -106,7 +106,7 @@ def query(handler):
 STORED_ANSWER_LOOKUPS = "10/minute"
 
 
-def _rate_limit(rule, name, op_id):
+def rate_limit(rule, name, op_id):
     """Count the action against the caller's limit (keyed by the identity its signed
     cookie claims: no database read, no write turn taken). A retry of a committed try
     over the limit still gets that try's answer (returned)."""
@@ -125,7 +125,7 @@ def _rate_limit(rule, name, op_id):
     return previous
 
 
-def _op_id(payload):
+def operation_id(payload):
     op_id = payload.get("op_id")
     if op_id is None:
         return None

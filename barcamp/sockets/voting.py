@@ -1,28 +1,81 @@
-"""Live dot voting."""
+"""Live dot voting. On SQLite votes are applied in batches when a crowd votes at once
+(barcamp/live/vote_queue.py); on PostgreSQL one by one, each locking its voter's row.
+Each is answered as if alone."""
 
-from barcamp.services import voting
-from barcamp.sockets.context import mutation, participant_of
+from flask import g, session
+
+from barcamp import identity
+from barcamp.database import write_turns
+from barcamp.errors import BarcampError, NotFound
+from barcamp.live import load, vote_queue
+from barcamp.services import operations, voting
+from barcamp.services.vote_batches import VoteJob
+from barcamp.sockets.context import (
+    BOUND_EVENT,
+    current_visitor,
+    operation_id,
+    participant_of,
+    rate_limit,
+)
 
 
-@mutation("60/minute")
-def vote_cast(visitor, payload):
+def vote_cast(payload=None):
     """vote_cast {op_id, topic_id}: ack {ok, version, me}. One more dot on the topic.
     Sends `my_votes` to the voter's pages and `tallies` (coalesced) to the event."""
-    participant = participant_of(visitor)
-    return {"me": voting.cast_vote(participant, payload.get("topic_id"))}
+    return _vote("vote_cast", payload)
 
 
-@mutation("60/minute")
-def vote_withdraw(visitor, payload):
+def vote_withdraw(payload=None):
     """vote_withdraw {op_id, topic_id}: ack {ok, version, me}. One dot back."""
-    participant = participant_of(visitor)
-    return {"me": voting.withdraw_vote(participant, payload.get("topic_id"))}
+    return _vote("vote_withdraw", payload)
 
 
-@mutation("60/minute")
-def vote_move(visitor, payload):
+def vote_move(payload=None):
     """vote_move {op_id, from_topic_id, to_topic_id}: ack {ok, version, me}. One dot
     moved, all or nothing."""
-    participant = participant_of(visitor)
-    moved = voting.move_vote(participant, payload.get("from_topic_id"), payload.get("to_topic_id"))
-    return {"me": moved}
+    return _vote("vote_move", payload)
+
+
+# Each person may vote this often (the same limit for the three actions).
+VOTE_RATE = "60/minute"
+
+# One vote in a unit of work of its own (PostgreSQL): its writers run side by side, and
+# a retry racing its first try is told apart by the operation id's row (operations.py).
+ALONE = {
+    "vote_cast": lambda participant, p: voting.cast_vote(participant, p.get("topic_id")),
+    "vote_withdraw": lambda participant, p: voting.withdraw_vote(participant, p.get("topic_id")),
+    "vote_move": lambda participant, p: voting.move_vote(
+        participant, p.get("from_topic_id"), p.get("to_topic_id")
+    ),
+}
+
+
+def _vote(kind, payload):
+    """As `mutation` does for other actions (sockets/context.py): refused at once as
+    `busy` while the process falls behind, rate-limited, retried operation ids answered
+    from storage; then queued, and who votes checked in the batch."""
+    try:
+        payload = payload if isinstance(payload, dict) else {}
+        op_id = operation_id(payload)
+        load.refuse_when_overloaded()
+        previous = rate_limit(VOTE_RATE, kind, op_id)
+        if previous is not None:
+            return previous
+        if not write_turns().serializes:
+            return operations.perform(
+                current_visitor,
+                op_id,
+                lambda visitor, payload: {"me": ALONE[kind](participant_of(visitor), payload)},
+                payload,
+            )
+        event_id = session.get(BOUND_EVENT)
+        if event_id is None:
+            raise NotFound()
+        job = VoteJob(kind, identity.entry_of(event_id), op_id, payload)
+        result = vote_queue.queue().submit(event_id, job)
+        g.event_locale = job.locale
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    except BarcampError as error:
+        return error.as_ack()
