@@ -93,8 +93,10 @@ def publish(changes):
 
 
 def send_snapshot(sid, snapshot):
-    """Send one client the full state of its page."""
-    socketio.emit("snapshot", snapshot, to=sid)
+    """Send one client of this process the full state of its page: straight to its
+    socket, not through the message queue (which would encode and publish 30 KB for
+    every connection, for no other process to deliver)."""
+    socketio.emit("snapshot", snapshot, to=sid, ignore_queue=True)
 
 
 def note_room(note_id):
