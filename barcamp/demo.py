@@ -6,10 +6,12 @@ from datetime import date, time
 
 from sqlalchemy import select
 
+from barcamp.demo_testimonies import TALKS
 from barcamp.extensions import db
 from barcamp.models import Event, Phase, Role, SlotKind
 from barcamp.services import events as event_service
 from barcamp.services import participants as participant_service
+from barcamp.services import talks as talk_service
 from barcamp.services import topics as topic_service
 from barcamp.services import voting
 from barcamp.services.events import EventSettings, RoomRow, SlotRow
@@ -106,7 +108,8 @@ TOPICS = [
 
 def create_demo(day=None):
     """Create the demo event (French, 60 people, 4 rooms, 7 slots, 8 topics with votes,
-    proposals and voting open); return it and its role links' secrets."""
+    proposals and voting open, the plenaries' four talks); return it and its role
+    links' secrets."""
     day = day or date.today()
     settings = EventSettings(
         name="Barcamp Bercy — les réseaux sociaux dans l'administration",
@@ -133,7 +136,35 @@ def create_demo(day=None):
     for person in people[:40]:
         for topic in set(chance.choices(topics, weights=weights, k=3)):
             voting.cast_vote(person, topic.id)
+    _add_talks(event, topics)
     return event, keys
+
+
+def _add_talks(event, topics):
+    """The opening talk and the three closing testimonies, published, in their plenary."""
+    plenaries = sorted(
+        (slot for slot in event.slots if slot.kind == SlotKind.PLENARY),
+        key=lambda slot: slot.starts_at,
+    )
+    slots = {"opening": plenaries[0], "closing": plenaries[-1]}
+    by_title = {topic.title: topic.id for topic in topics}
+    for talk in TALKS:
+        fields = talk_service.TalkFields(
+            kind=talk["kind"],
+            speaker_name=talk["speaker_name"],
+            speaker_role=talk["speaker_role"],
+            organisation=talk["organisation"],
+            link=talk["link"],
+            title=talk["title"],
+            summary=talk["summary"],
+            figures=talk["figures"],
+            lessons=talk["lessons"],
+            body=talk["body"],
+            minutes=talk["minutes"],
+            slot_id=slots[talk["plenary"]].id,
+            topic_ids=[by_title[title] for title in talk["workshops"] if title in by_title],
+        )
+        talk_service.set_published(talk_service.create_talk(event, fields), True)
 
 
 # What the note-taker of the first workshop had written by mid-morning.

@@ -11,10 +11,12 @@ from barcamp.models import (
     Role,
     Session,
     SessionRole,
+    Talk,
     Topic,
     Vote,
 )
 from barcamp.services import participants as participant_service
+from barcamp.services import talks as talk_service
 from barcamp.services import topics as topic_service
 from barcamp.unit_of_work import unit_of_work
 from tests.conftest import text_of
@@ -74,6 +76,9 @@ class TestFormsWithoutTheirSecurityToken:
                     capacity=room.capacity,
                 )
             )
+            talk = talk_service.create_talk(
+                stored, talk_service.TalkFields(speaker_name="Claire", title="Témoignage")
+            )
         client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
         posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
         assert len(posts) >= 17
@@ -93,6 +98,7 @@ class TestFormsWithoutTheirSecurityToken:
                 .replace("<role>", "facilitator")
                 .replace("<int:topic_id>", str(topic.id))
                 .replace("<int:number>", "1")
+                .replace("<int:talk_id>", str(talk.id))
             )
             response = client.post(path, data=forged)
             assert response.status_code in {302, 303, 400, 403}, path
@@ -106,6 +112,8 @@ class TestFormsWithoutTheirSecurityToken:
             assert db.session.scalars(select(Vote)).all() == []
             assert db.session.scalars(select(SessionRole)).all() == []
             assert db.session.scalars(select(NoteRevision)).all() == []
+            [kept] = db.session.scalars(select(Talk)).all()
+            assert (kept.title, kept.published_at) == ("Témoignage", None)
 
     def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
         response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})

@@ -13,6 +13,7 @@ from barcamp.models.note import (
 from barcamp.models.operation import AppliedOperation
 from barcamp.models.participant import Participant, Role
 from barcamp.models.schedule import BlockedCell, Seat, Session
+from barcamp.models.talk import Talk, TalkKind
 from barcamp.models.topic import Need, Topic, TopicFormat, TopicStatus, Vote
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "SessionRoleKind",
     "Slot",
     "SlotKind",
+    "Talk",
+    "TalkKind",
     "Topic",
     "TopicFormat",
     "TopicStatus",

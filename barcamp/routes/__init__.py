@@ -14,6 +14,7 @@ def register_blueprints(app):
         participants,
         schedule,
         screen,
+        talks,
         topics,
     )
 
@@ -25,6 +26,7 @@ def register_blueprints(app):
         facilitation,
         schedule,
         notes,
+        talks,
         screen,
     ):
         app.register_blueprint(module.bp)

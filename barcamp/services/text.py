@@ -56,3 +56,13 @@ def clean_text(value, *, field, max_length, required=False):
     ]
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     return _checked(text, field, max_length, required)
+
+
+def clean_markdown(value, *, field, max_length, required=False):
+    """Return a Markdown text with its line breaks and indentation kept, invisible
+    characters (bidi overrides…) removed, checked."""
+    text = _as_text(value, field).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in _INVISIBLE)
+    return _checked(
+        _BLANK_LINES.sub("\n\n", text).strip("\n").rstrip(), field, max_length, required
+    )

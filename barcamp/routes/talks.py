@@ -1,0 +1,157 @@
+"""Talks in the plenaries: the list, a speaker's page, and the organizers' form."""
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from barcamp import identity
+from barcamp.errors import NotFound, ValidationFailed
+from barcamp.forms import ConfirmForm
+from barcamp.forms.talks import TalkForm
+from barcamp.markdown import render as render_markdown
+from barcamp.models import Role, SlotKind, TopicStatus
+from barcamp.services import talks as talk_service
+from barcamp.unit_of_work import unit_of_work
+
+bp = Blueprint("talks", __name__, url_prefix="/e/<code>/testimonies")
+
+
+def _may_edit(visitor):
+    return visitor.can(Role.FACILITATOR)
+
+
+def _editor():
+    visitor = identity.visitor(g.event)
+    if not _may_edit(visitor):
+        raise NotFound()  # like a wrong secret: reveals nothing
+    return visitor
+
+
+@bp.get("")
+def index():
+    """The plenaries' talks, in programme order (drafts too, for organizers)."""
+    visitor = identity.visitor(g.event)
+    talks = talk_service.event_talks(g.event, drafts=_may_edit(visitor))
+    return render_template(
+        "talks/index.html",
+        visitor=visitor,
+        talks=talks,
+        times={talk.id: talk_service.programme(talk) for talk in talks},
+        may_edit=_may_edit(visitor),
+    )
+
+
+@bp.get("/<int:talk_id>")
+def page(talk_id):
+    """A speaker's page: who, the project, key figures, lessons, the talk in full."""
+    visitor = identity.visitor(g.event)
+    talk = talk_service.event_talk(g.event, talk_id, drafts=_may_edit(visitor))
+    if talk is None:
+        raise NotFound()
+    return render_template(
+        "talks/page.html",
+        visitor=visitor,
+        talk=talk,
+        when=talk_service.programme(talk),
+        body=render_markdown(talk.body),
+        may_edit=_may_edit(visitor),
+        publish_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a talk: its page starts as a draft."""
+    visitor = _editor()
+    form = _form()
+    if not form.is_submitted():
+        return _edit_page(visitor, form, None)
+    if form.validate():
+        try:
+            with unit_of_work():
+                talk = talk_service.create_talk(g.event, _fields(form))
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            return redirect(url_for("talks.page", talk_id=talk.id), code=303)
+    return _edit_page(visitor, form, None, form.failure_status)
+
+
+@bp.route("/<int:talk_id>/edit", methods=["GET", "POST"])
+def edit(talk_id):
+    """Change a talk's page or its place in the programme."""
+    visitor = _editor()
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None:
+        raise NotFound()
+    form = _form(talk)
+    if not form.is_submitted():
+        return _edit_page(visitor, form, talk)
+    if form.validate():
+        try:
+            with unit_of_work():
+                talk_service.update_talk(talk, _fields(form))
+        except ValidationFailed as failure:
+            form.apply_errors(failure)
+        else:
+            return redirect(url_for("talks.page", talk_id=talk.id), code=303)
+    return _edit_page(visitor, form, talk, form.failure_status)
+
+
+@bp.post("/<int:talk_id>/publish")
+def publish(talk_id):
+    """Publish the page, or take it back to a draft (`published`: 1 or 0)."""
+    _editor()
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None:
+        raise NotFound()
+    with unit_of_work():
+        talk_service.set_published(talk, request.form.get("published") == "1")
+    return redirect(url_for("talks.page", talk_id=talk.id), code=303)
+
+
+def _form(talk=None):
+    event = g.event
+    form = TalkForm(obj=talk) if talk is not None else TalkForm()
+    form.slot_id.choices = [("", _("Not placed yet"))] + [
+        (
+            str(slot.id),
+            f"{slot.label or _('Plenary')} · {slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}",
+        )
+        for slot in sorted(event.slots, key=lambda s: s.starts_at)
+        if slot.kind == SlotKind.PLENARY
+    ]
+    form.topic_ids.choices = [
+        (topic.id, topic.title) for topic in event.topics if topic.status == TopicStatus.OPEN
+    ]
+    if talk is not None and not form.is_submitted():
+        form.slot_id.data = str(talk.slot_id) if talk.slot_id else ""
+        form.topic_ids.data = [topic.id for topic in talk.topics]
+        form.figures.data = "\n".join(f"{label}: {value}" for label, value in talk.figures)
+        form.lessons.data = "\n".join(talk.lessons)
+    return form
+
+
+def _fields(form):
+    slot = form.slot_id.data
+    return talk_service.TalkFields(
+        speaker_name=form.speaker_name.data,
+        title=form.title.data,
+        kind=form.kind.data,
+        speaker_role=form.speaker_role.data,
+        organisation=form.organisation.data,
+        link=form.link.data,
+        summary=form.summary.data,
+        figures=form.figure_rows(),
+        lessons=form.lesson_items(),
+        body=form.body.data,
+        minutes=form.minutes.data,
+        slot_id=int(slot) if slot and slot.isdigit() else None,
+        topic_ids=form.topic_ids.data or [],
+    )
+
+
+def _edit_page(visitor, form, talk, status=200):
+    return render_template("talks/edit.html", visitor=visitor, form=form, talk=talk), status

@@ -1,0 +1,257 @@
+"""Talks in the plenaries: a speaker's page (who, the project, key figures, lessons, a
+Markdown text), its place in a plenary slot's programme, the workshops it echoes."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from barcamp.errors import ValidationFailed
+from barcamp.extensions import db
+from barcamp.models import Slot, SlotKind, Talk, TalkKind, Topic
+from barcamp.models import talk as limits
+from barcamp.models._types import utcnow
+from barcamp.services.lookup import is_id
+from barcamp.services.text import clean_line, clean_markdown, clean_text
+
+_LINK = re.compile(r"^https?://[^\s<>\"']+$")
+MINUTES_MIN, MINUTES_MAX = 5, 180
+
+
+@dataclass
+class TalkFields:
+    """What an organizer types for a talk (as plain values, checked by `checked`)."""
+
+    speaker_name: str = ""
+    title: str = ""
+    kind: str = TalkKind.TESTIMONY
+    speaker_role: str = ""
+    organisation: str = ""
+    link: str = ""
+    summary: str = ""
+    figures: list = field(default_factory=list)  # [(label, value), …]
+    lessons: list = field(default_factory=list)
+    body: str = ""
+    minutes: int = 20
+    slot_id: int | None = None
+    topic_ids: list = field(default_factory=list)
+
+
+def event_talks(event, *, drafts=False):
+    """The event's talks in programme order (slot, then position); drafts if asked."""
+    query = select(Talk).where(Talk.event_id == event.id)
+    if not drafts:
+        query = query.where(Talk.published_at.is_not(None))
+    talks = db.session.scalars(query).all()
+    return sorted(
+        talks,
+        key=lambda t: (t.slot is None, t.slot.starts_at if t.slot else None, t.position, t.id),
+    )
+
+
+def event_talk(event, talk_id, *, drafts=False):
+    """The talk of this event with this id (a draft only if asked), or None."""
+    talk = db.session.get(Talk, talk_id) if is_id(talk_id) else None
+    if talk is None or talk.event_id != event.id or (talk.published_at is None and not drafts):
+        return None
+    return talk
+
+
+def create_talk(event, fields):
+    """Add a talk (a draft) at the end of its slot's programme; return it."""
+    values, slot, topics = _checked(event.id, fields)
+    talk = Talk(event_id=event.id, **values)
+    _check_programme_fits(slot, talk)
+    talk.slot, talk.topics = slot, topics
+    talk.position = _next_position(event.id, slot)
+    db.session.add(talk)
+    db.session.flush()
+    return talk
+
+
+def update_talk(talk, fields):
+    """Change a talk's page and its place (at the end of a new slot's programme)."""
+    values, slot, topics = _checked(talk.event_id, fields)
+    moved = slot is not talk.slot
+    talk.minutes = values["minutes"]
+    _check_programme_fits(slot, talk)
+    for name, value in values.items():
+        setattr(talk, name, value)
+    talk.topics = topics
+    if moved:
+        talk.slot = slot
+        talk.position = _next_position(talk.event_id, slot)
+    db.session.flush()
+    return talk
+
+
+def set_published(talk, published):
+    """Publish a talk's page (everyone sees it) or take it back to a draft."""
+    if published and talk.published_at is None:
+        talk.published_at = utcnow()
+    elif not published:
+        talk.published_at = None
+    db.session.flush()
+    return talk
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def _checked(event_id, fields):
+    values = {
+        "speaker_name": clean_line(
+            fields.speaker_name, field="speaker_name", max_length=limits.SPEAKER_MAX
+        ),
+        "title": clean_line(fields.title, field="title", max_length=limits.TALK_TITLE_MAX),
+        "speaker_role": clean_line(
+            fields.speaker_role, field="speaker_role", max_length=limits.ROLE_MAX, required=False
+        ),
+        "organisation": clean_line(
+            fields.organisation,
+            field="organisation",
+            max_length=limits.ORGANISATION_MAX,
+            required=False,
+        ),
+        "link": _link(fields.link),
+        "summary": clean_text(fields.summary, field="summary", max_length=limits.SUMMARY_MAX),
+        "figures": _figures(fields.figures),
+        "lessons": _lessons(fields.lessons),
+        "body": clean_markdown(fields.body, field="body", max_length=limits.BODY_MAX),
+        "minutes": _minutes(fields.minutes),
+        "kind": _kind(fields.kind),
+    }
+    return values, _slot(event_id, fields.slot_id), _topics(event_id, fields.topic_ids)
+
+
+def _link(value):
+    link = clean_line(value, field="link", max_length=limits.LINK_MAX, required=False)
+    if link and not _LINK.match(link):
+        raise ValidationFailed.on("link", _l("A web address starts with https:// or http://."))
+    return link
+
+
+def _figures(rows):
+    figures = []
+    for label, value in rows:
+        label = clean_line(
+            label, field="figures", max_length=limits.FIGURE_LABEL_MAX, required=False
+        )
+        value = clean_line(
+            value, field="figures", max_length=limits.FIGURE_VALUE_MAX, required=False
+        )
+        if not label and not value:
+            continue
+        if not label or not value:
+            raise ValidationFailed.on(
+                "figures", _l("Each key figure needs a label and a value, like “users: 6,000”.")
+            )
+        figures.append([label, value])
+    if len(figures) > limits.FIGURES_MAX:
+        raise ValidationFailed.on(
+            "figures", _l("At most %(max)d key figures, please.", max=limits.FIGURES_MAX)
+        )
+    return figures
+
+
+def _lessons(items):
+    lessons = [
+        clean_line(item, field="lessons", max_length=limits.LESSON_MAX, required=False)
+        for item in items
+    ]
+    lessons = [lesson for lesson in lessons if lesson]
+    if len(lessons) > limits.LESSONS_MAX:
+        raise ValidationFailed.on(
+            "lessons", _l("At most %(max)d lessons, please.", max=limits.LESSONS_MAX)
+        )
+    return lessons
+
+
+def _minutes(value):
+    if not is_id(value) or not MINUTES_MIN <= value <= MINUTES_MAX:
+        raise ValidationFailed.on(
+            "minutes",
+            _l(
+                "A talk lasts between %(min)d and %(max)d minutes.",
+                min=MINUTES_MIN,
+                max=MINUTES_MAX,
+            ),
+        )
+    return value
+
+
+def _kind(value):
+    if value not in set(TalkKind):
+        raise ValidationFailed.on("kind", _l("Choose a keynote or a testimony."))
+    return TalkKind(value)
+
+
+def _slot(event_id, slot_id):
+    if slot_id in (None, ""):
+        return None
+    slot = db.session.get(Slot, slot_id) if is_id(slot_id) else None
+    if slot is None or slot.event_id != event_id:
+        raise ValidationFailed.on("slot_id", _l("This slot does not exist."))
+    if slot.kind != SlotKind.PLENARY:
+        raise ValidationFailed.on("slot_id", _l("Talks go in a plenary slot."))
+    return slot
+
+
+def _topics(event_id, topic_ids):
+    ids = {topic_id for topic_id in topic_ids or ()}
+    if not all(is_id(topic_id) for topic_id in ids):
+        raise ValidationFailed.on("topic_ids", _l("This topic does not exist."))
+    topics = (
+        db.session.scalars(select(Topic).where(Topic.id.in_(ids)).order_by(Topic.id)).all()
+        if ids
+        else []
+    )
+    if len(topics) != len(ids) or any(topic.event_id != event_id for topic in topics):
+        raise ValidationFailed.on("topic_ids", _l("This topic does not exist."))
+    return topics
+
+
+def _next_position(event_id, slot):
+    if slot is None:
+        return 0
+    positions = db.session.scalars(
+        select(Talk.position).where(Talk.event_id == event_id, Talk.slot_id == slot.id)
+    ).all()
+    return max(positions, default=-1) + 1
+
+
+def _check_programme_fits(slot, talk):
+    """The talks of a slot must end with it."""
+    if slot is None:
+        return
+    others = db.session.scalars(
+        select(Talk.minutes).where(Talk.slot_id == slot.id, Talk.id != (talk.id or 0))
+    ).all()
+    available = int((slot.ends_at - slot.starts_at).total_seconds() // 60)
+    if sum(others) + talk.minutes > available:
+        raise ValidationFailed.on(
+            "minutes",
+            _l(
+                "The programme of this slot would run past its end: %(used)d of its "
+                "%(available)d minutes are already taken.",
+                used=sum(others),
+                available=available,
+            ),
+        )
+
+
+def programme(talk):
+    """When a talk starts and ends within its slot (wall-clock datetimes), or None."""
+    if talk.slot is None:
+        return None
+    before = db.session.scalars(
+        select(Talk.minutes).where(
+            Talk.slot_id == talk.slot_id,
+            (Talk.position < talk.position)
+            | ((Talk.position == talk.position) & (Talk.id < talk.id)),
+        )
+    ).all()
+    starts = talk.slot.starts_at + timedelta(minutes=sum(before))
+    return starts, starts + timedelta(minutes=talk.minutes)
