@@ -7,13 +7,15 @@ four twice at the same moment (a retry that overtook its first try). Paul closes
 marketplace and builds the grid while the room keeps reading and renaming; a retried
 "build" arrives meanwhile. He publishes; everybody takes a seat at once, again with
 retries. The server is killed and restarted: every acknowledged vote and seat is there,
-no session holds more people than its room, no operation counted twice.
+no session holds more people than its room, no operation counted twice. Then the
+closing plenary: the whole room reads the testimonies' pages at once.
 
 Run with `-s` to see the measured figures.
 """
 
 import contextlib
 import random
+import re
 import threading
 import time
 import uuid
@@ -209,3 +211,12 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
         page = live_page().connect(server, person.browser)
         [mine] = page.wait_for("snapshot")
         assert sorted(mine["me"]["seats"]) == sorted(acked_seats[person.name])
+
+    # The closing plenary: the room reads the three testimonies on their phones while
+    # the speakers talk, the whole crowd at once.
+    listing = people[0].browser.get("/e/BERCY/testimonies").text
+    pages = sorted(set(re.findall(r'href="(/e/BERCY/testimonies/\d+)"', listing)))
+    assert len(pages) == 4  # the opening talk and the three testimonies
+    with ThreadPoolExecutor(12) as pool:
+        read = list(pool.map(lambda p: p.browser.get(pages[-1]).text, people))
+    assert all("Diplomatie 2.0" in text and "1 000" in text for text in read)
