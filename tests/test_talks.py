@@ -149,3 +149,20 @@ def test_the_demo_has_the_founding_barcamps_talks(app):
     listing = html.unescape(text_of(client.get("/e/BERCY/testimonies")))
     for talk in talks:
         assert talk.title in listing
+
+
+def test_a_workshop_page_links_back_to_the_testimony_that_echoes_it(app):
+    from barcamp.demo import create_demo, publish_demo_grid
+    from barcamp.unit_of_work import unit_of_work
+
+    with app.app_context():
+        with unit_of_work():
+            event, _ = create_demo()
+        publish_demo_grid(event)  # the workshops get their pages
+        [diplomacy] = db.session.scalars(db.select(Talk).filter_by(title="Diplomatie 2.0")).all()
+        echoed = diplomacy.topics[0]
+        talk_id, topic_id = diplomacy.id, echoed.id
+    page = app.test_client().get(f"/e/BERCY/sessions/{topic_id}")
+    assert page.status_code == 200
+    assert f'href="/e/BERCY/testimonies/{talk_id}"' in page.get_data(as_text=True)
+    assert "En écho en plénière" in text_of(page)

@@ -12,7 +12,7 @@ from barcamp.forms.notes import SessionRoleForm
 from barcamp.live import presence, send_note_update
 from barcamp.markdown import render
 from barcamp.models import Role, SessionRoleKind
-from barcamp.services import notes
+from barcamp.services import notes, talks
 from barcamp.unit_of_work import unit_of_work
 
 bp = Blueprint("notes", __name__, url_prefix="/e/<code>/sessions/<int:topic_id>")
@@ -59,6 +59,7 @@ def page(topic_id):
         my_roles=notes.my_roles(topic, visitor.participant),
         role_kinds=list(SessionRoleKind),
         form=SessionRoleForm(formdata=None),
+        echoes=talks.echoing(topic),
     )
 
 

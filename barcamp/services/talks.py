@@ -59,6 +59,15 @@ def event_talk(event, talk_id, *, drafts=False):
     return talk
 
 
+def echoing(topic):
+    """The published talks that echo a workshop (its page links back to them)."""
+    return [
+        talk
+        for talk in event_talks(topic.event)
+        if any(echoed.id == topic.id for echoed in talk.topics)
+    ]
+
+
 def create_talk(event, fields):
     """Add a talk (a draft) at the end of its slot's programme; return it."""
     values, slot, topics = _checked(event.id, fields)
