@@ -173,3 +173,16 @@ def remember_calendar_secret(event, secret):
     entry = _entry(event)
     entry["calendar"] = secret
     _store(event, entry)
+
+
+def remember_speaker_link(event, talk_id, secret):
+    """Keep a speaker's edit link of one talk in this browser."""
+    entry = _entry(event)
+    entry[f"talk:{talk_id}"] = secret
+    _store(event, entry)
+
+
+def speaker_secret(event, talk_id):
+    """The secret of the speaker's link of this talk opened in this browser, if any
+    (checked by the caller against the talk)."""
+    return _entry(event).get(f"talk:{talk_id}")

@@ -166,3 +166,49 @@ def test_a_workshop_page_links_back_to_the_testimony_that_echoes_it(app):
     assert page.status_code == 200
     assert f'href="/e/BERCY/testimonies/{talk_id}"' in page.get_data(as_text=True)
     assert "En écho en plénière" in text_of(page)
+
+
+def speaker_link(facilitator, page):
+    made = facilitator.post(f"{page}/speaker-link", data={"csrf_token": token(facilitator, page)})
+    assert made.status_code == 200
+    assert made.headers["Cache-Control"] == "no-store"
+    return re.search(r"http://localhost(/e/\w+/testimonies/\d+/speaker/[\w-]+)", made.text).group(1)
+
+
+def test_the_speaker_writes_their_page_through_a_secret_link(app, plenary):
+    event, slot_id, facilitator, _ = plenary
+    page = write(facilitator, event, slot_id).headers["Location"]
+    link = speaker_link(facilitator, page)
+    speaker = app.test_client()
+    assert speaker.get(f"{page}/edit").status_code == 404  # not without the link
+    opened = speaker.get(link)
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith(f"{page}/edit")  # the secret left behind
+    # The draft is theirs to read and write; its place in the programme is not.
+    assert speaker.get(page).status_code == 200
+    edited = write(speaker, event, slot_id, path=f"{page}/edit", title="Mon projet", minutes="60")
+    assert edited.status_code == 303
+    with app.app_context():
+        [talk] = db.session.scalars(db.select(Talk)).all()
+        assert (talk.title, talk.minutes) == ("Mon projet", 20)
+    # Another talk stays closed to them.
+    other = write(facilitator, event, slot_id, title="Une autre").headers["Location"]
+    assert speaker.get(f"{other}/edit").status_code == 404
+
+
+def test_a_new_speaker_link_replaces_the_old_one(app, plenary, make_event):
+    event, slot_id, facilitator, _ = plenary
+    page = write(facilitator, event, slot_id).headers["Location"]
+    old = speaker_link(facilitator, page)
+    new = speaker_link(facilitator, page)
+    assert old != new
+    late = app.test_client()
+    refused = late.get(old)
+    assert refused.status_code == 404
+    assert "remplacé" in text_of(refused)
+    assert late.get(f"{page}/edit").status_code == 404
+    # The same secret on another event's address opens nothing either.
+    elsewhere, _ = make_event(name="Un autre barcamp")
+    moved = old.replace(f"/e/{event.code}/", f"/e/{elsewhere.code}/")
+    assert app.test_client().get(moved).status_code == 404
+    assert app.test_client().get(new).status_code == 303

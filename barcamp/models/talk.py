@@ -61,6 +61,8 @@ class Talk(db.Model):
     lessons: Mapped[list] = mapped_column(JSON, default=list)
     body: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None]
+    # The digest of the speaker's secret edit link (None: no link handed out).
+    speaker_key_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

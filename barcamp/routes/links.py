@@ -10,10 +10,10 @@ def external_url(endpoint, **values):
     return url_for(endpoint, _external=True, **values)
 
 
-def leave_secret_link(endpoint):
+def leave_secret_link(endpoint, **values):
     """Redirect away from an address that carries a secret, leaving no trace of it:
     not cached, and not sent on as a Referer."""
-    response = redirect(url_for(endpoint), code=303)
+    response = redirect(url_for(endpoint, **values), code=303)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.cache_control.no_store = True
     return response

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from barcamp import identity
 from barcamp.errors import NotFound, ValidationFailed
@@ -9,6 +10,8 @@ from barcamp.forms import ConfirmForm
 from barcamp.forms.talks import TalkForm
 from barcamp.markdown import render as render_markdown
 from barcamp.models import Role, SlotKind, TopicStatus
+from barcamp.routes.links import external_url, leave_secret_link
+from barcamp.security import digest, matches, new_token
 from barcamp.services import talks as talk_service
 from barcamp.unit_of_work import unit_of_work
 
@@ -19,11 +22,26 @@ def _may_edit(visitor):
     return visitor.can(Role.FACILITATOR)
 
 
+def _is_speaker(talk):
+    """This browser opened the talk's current speaker link."""
+    return matches(identity.speaker_secret(g.event, talk.id), talk.speaker_key_digest)
+
+
 def _editor():
     visitor = identity.visitor(g.event)
     if not _may_edit(visitor):
         raise NotFound()  # like a wrong secret: reveals nothing
     return visitor
+
+
+def _talk_editor(talk_id):
+    """A facilitator, or the talk's speaker through their link: (visitor, talk, places
+    it), where only facilitators place a talk in the programme."""
+    visitor = identity.visitor(g.event)
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None or not (_may_edit(visitor) or _is_speaker(talk)):
+        raise NotFound()
+    return visitor, talk, _may_edit(visitor)
 
 
 @bp.get("")
@@ -44,9 +62,13 @@ def index():
 def page(talk_id):
     """A speaker's page: who, the project, key figures, lessons, the talk in full."""
     visitor = identity.visitor(g.event)
-    talk = talk_service.event_talk(g.event, talk_id, drafts=_may_edit(visitor))
-    if talk is None:
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None or not (talk.published or _may_edit(visitor) or _is_speaker(talk)):
         raise NotFound()
+    return _page(visitor, talk)
+
+
+def _page(visitor, talk, speaker_link=None):
     return render_template(
         "talks/page.html",
         visitor=visitor,
@@ -54,8 +76,39 @@ def page(talk_id):
         when=talk_service.programme(talk),
         body=render_markdown(talk.body),
         may_edit=_may_edit(visitor),
+        is_speaker=_is_speaker(talk),
         publish_form=ConfirmForm(formdata=None),
+        speaker_link=speaker_link,
     )
+
+
+@bp.get("/<int:talk_id>/speaker/<secret>")
+def open_speaker_link(talk_id, secret):
+    """The speaker's link: this browser may now write the talk's page (no account)."""
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None or not matches(secret, talk.speaker_key_digest):
+        raise NotFound(_l("This link is not valid, or it has been replaced by a new one."))
+    identity.remember_speaker_link(g.event, talk.id, secret)
+    return leave_secret_link("talks.edit", talk_id=talk.id)
+
+
+@bp.post("/<int:talk_id>/speaker-link")
+def new_speaker_link(talk_id):
+    """Make the speaker's link (a new one replaces the old, which stops working); shown
+    this once, to copy and send."""
+    visitor = _editor()
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None:
+        raise NotFound()
+    secret = new_token()
+    with unit_of_work():
+        talk_service.set_speaker_key(talk, digest(secret))
+    link = external_url("talks.open_speaker_link", talk_id=talk.id, secret=secret)
+    response = _page(visitor, talk, speaker_link=link)
+    return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,22 +132,22 @@ def new():
 @bp.route("/<int:talk_id>/edit", methods=["GET", "POST"])
 def edit(talk_id):
     """Change a talk's page or its place in the programme."""
-    visitor = _editor()
-    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
-    if talk is None:
-        raise NotFound()
+    visitor, talk, places = _talk_editor(talk_id)
     form = _form(talk)
     if not form.is_submitted():
-        return _edit_page(visitor, form, talk)
+        return _edit_page(visitor, form, talk, places=places)
     if form.validate():
+        fields = _fields(form)
+        if not places:  # a speaker writes their page; the programme is the organizers'
+            fields.kind, fields.minutes, fields.slot_id = talk.kind, talk.minutes, talk.slot_id
         try:
             with unit_of_work():
-                talk_service.update_talk(talk, _fields(form))
+                talk_service.update_talk(talk, fields)
         except ValidationFailed as failure:
             form.apply_errors(failure)
         else:
             return redirect(url_for("talks.page", talk_id=talk.id), code=303)
-    return _edit_page(visitor, form, talk, form.failure_status)
+    return _edit_page(visitor, form, talk, form.failure_status, places=places)
 
 
 @bp.post("/<int:talk_id>/publish")
@@ -153,5 +206,6 @@ def _fields(form):
     )
 
 
-def _edit_page(visitor, form, talk, status=200):
-    return render_template("talks/edit.html", visitor=visitor, form=form, talk=talk), status
+def _edit_page(visitor, form, talk, status=200, *, places=True):
+    page = render_template("talks/edit.html", visitor=visitor, form=form, talk=talk, places=places)
+    return page, status

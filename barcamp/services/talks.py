@@ -106,6 +106,13 @@ def set_published(talk, published):
     return talk
 
 
+def set_speaker_key(talk, key_digest):
+    """Store the digest of the speaker's new link (the old link stops working)."""
+    talk.speaker_key_digest = key_digest
+    db.session.flush()
+    return talk
+
+
 # --- checks -------------------------------------------------------------------------
 
 
