@@ -151,10 +151,7 @@ def operation_field():
 
 
 def register_template_helpers(app):
-    from barcamp.i18n import install_template_gettext
-
     register_asset_caching(app)
-    install_template_gettext(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     from barcamp.routes.views import (
         cached_fragment,

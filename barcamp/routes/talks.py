@@ -34,6 +34,17 @@ def _editor():
     return visitor
 
 
+def _confirmed_talk(talk_id):
+    """For an organizer's button on a talk: (visitor, talk), the button's token checked."""
+    visitor = _editor()
+    if not ConfirmForm().validate():
+        abort(400)
+    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
+    if talk is None:
+        raise NotFound()
+    return visitor, talk
+
+
 def _talk_editor(talk_id):
     """A facilitator, or the talk's speaker through their link: (visitor, talk, places
     it), where only facilitators place a talk in the programme."""
@@ -96,13 +107,7 @@ def open_speaker_link(talk_id, secret):
 def new_speaker_link(talk_id):
     """Make the speaker's link (a new one replaces the old, which stops working); shown
     this once, to copy and send."""
-    visitor = _editor()
-    form = ConfirmForm()
-    if not form.validate():
-        abort(400)
-    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
-    if talk is None:
-        raise NotFound()
+    visitor, talk = _confirmed_talk(talk_id)
     secret = new_token()
     with unit_of_work():
         talk_service.set_speaker_key(talk, digest(secret))
@@ -153,13 +158,7 @@ def edit(talk_id):
 @bp.post("/<int:talk_id>/publish")
 def publish(talk_id):
     """Publish the page, or take it back to a draft (`published`: 1 or 0)."""
-    _editor()
-    form = ConfirmForm()
-    if not form.validate():
-        abort(400)
-    talk = talk_service.event_talk(g.event, talk_id, drafts=True)
-    if talk is None:
-        raise NotFound()
+    _, talk = _confirmed_talk(talk_id)
     with unit_of_work():
         talk_service.set_published(talk, request.form.get("published") == "1")
     return redirect(url_for("talks.page", talk_id=talk.id), code=303)

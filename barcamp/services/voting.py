@@ -152,8 +152,9 @@ def write_ballots(event_id, changes):
         db.session.execute(insert(votes), added)
 
 
-def _one_vote(participant, rule, *topic_ids):
-    """Apply a rule to one participant's ballot and store it; return their votes."""
+def one_vote(participant, rule, *topic_ids):
+    """Apply a rule to one participant's ballot and store it, alone in its unit of
+    work; return their votes."""
     event = participant.event
     lock_participant(participant)
     before = _ballot(participant)
@@ -171,19 +172,19 @@ def _one_vote(participant, rule, *topic_ids):
 def cast_vote(participant, topic_id):
     """Put one more dot on a topic, within the budget and the per-topic maximum; return
     the participant's votes after it (as `my_votes`)."""
-    return _one_vote(participant, cast_into, topic_id)
+    return one_vote(participant, cast_into, topic_id)
 
 
 def withdraw_vote(participant, topic_id):
     """Take one dot back from a topic (nothing to do if there is none); return the
     participant's votes after it."""
-    return _one_vote(participant, withdraw_from, topic_id)
+    return one_vote(participant, withdraw_from, topic_id)
 
 
 def move_vote(participant, from_topic_id, to_topic_id):
     """Move one dot from a topic to another, in one step; return the participant's
     votes after it."""
-    return _one_vote(participant, move_within, from_topic_id, to_topic_id)
+    return one_vote(participant, move_within, from_topic_id, to_topic_id)
 
 
 def refund_votes(topic):

@@ -9,7 +9,7 @@ from barcamp.database import write_turns
 from barcamp.errors import BarcampError, NotFound
 from barcamp.live import load, vote_queue
 from barcamp.services import operations, voting
-from barcamp.services.vote_batches import VoteJob
+from barcamp.services.vote_batches import RULES, VoteJob
 from barcamp.sockets.context import (
     BOUND_EVENT,
     current_visitor,
@@ -39,16 +39,6 @@ def vote_move(payload=None):
 # Each person may vote this often (the same limit for the three actions).
 VOTE_RATE = "60/minute"
 
-# One vote in a unit of work of its own (PostgreSQL): its writers run side by side, and
-# a retry racing its first try is told apart by the operation id's row (operations.py).
-ALONE = {
-    "vote_cast": lambda participant, p: voting.cast_vote(participant, p.get("topic_id")),
-    "vote_withdraw": lambda participant, p: voting.withdraw_vote(participant, p.get("topic_id")),
-    "vote_move": lambda participant, p: voting.move_vote(
-        participant, p.get("from_topic_id"), p.get("to_topic_id")
-    ),
-}
-
 
 def _vote(kind, payload):
     """As `mutation` does for other actions (sockets/context.py): refused at once as
@@ -62,12 +52,9 @@ def _vote(kind, payload):
         if previous is not None:
             return previous
         if not write_turns().serializes:
-            return operations.perform(
-                current_visitor,
-                op_id,
-                lambda visitor, payload: {"me": ALONE[kind](participant_of(visitor), payload)},
-                payload,
-            )
+            # PostgreSQL: one vote in a unit of work of its own (its writers run side by
+            # side; a retry racing its first try is told apart by operations.py).
+            return operations.perform(current_visitor, op_id, _alone(kind), payload)
         event_id = session.get(BOUND_EVENT)
         if event_id is None:
             raise NotFound()
@@ -79,3 +66,14 @@ def _vote(kind, payload):
         return result
     except BarcampError as error:
         return error.as_ack()
+
+
+def _alone(kind):
+    """The action `operations.perform` runs for one vote, by the batches' own rules."""
+    rule, fields = RULES[kind]
+
+    def action(visitor, payload):
+        topics = (payload.get(name) for name in fields)
+        return {"me": voting.one_vote(participant_of(visitor), rule, *topics)}
+
+    return action
