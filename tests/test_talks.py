@@ -212,3 +212,13 @@ def test_a_new_speaker_link_replaces_the_old_one(app, plenary, make_event):
     moved = old.replace(f"/e/{event.code}/", f"/e/{elsewhere.code}/")
     assert app.test_client().get(moved).status_code == 404
     assert app.test_client().get(new).status_code == 303
+
+
+def test_every_mistake_of_a_form_is_shown_at_once(app, plenary):
+    event, slot_id, facilitator, _ = plenary
+    refused = write(facilitator, event, slot_id, figures=": 6 000", link="javascript:x", title="")
+    assert refused.status_code == 422
+    text = text_of(refused)
+    assert "libellé" in text
+    assert "https://" in text
+    assert "obligatoire" in text

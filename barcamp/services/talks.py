@@ -117,29 +117,43 @@ def set_speaker_key(talk, key_digest):
 
 
 def _checked(event_id, fields):
-    values = {
-        "speaker_name": clean_line(
+    """The cleaned values, slot and topics; every field's refusal at once (a form
+    with three mistakes shows all three)."""
+    checks = {
+        "speaker_name": lambda: clean_line(
             fields.speaker_name, field="speaker_name", max_length=limits.SPEAKER_MAX
         ),
-        "title": clean_line(fields.title, field="title", max_length=limits.TALK_TITLE_MAX),
-        "speaker_role": clean_line(
+        "title": lambda: clean_line(fields.title, field="title", max_length=limits.TALK_TITLE_MAX),
+        "speaker_role": lambda: clean_line(
             fields.speaker_role, field="speaker_role", max_length=limits.ROLE_MAX, required=False
         ),
-        "organisation": clean_line(
+        "organisation": lambda: clean_line(
             fields.organisation,
             field="organisation",
             max_length=limits.ORGANISATION_MAX,
             required=False,
         ),
-        "link": _link(fields.link),
-        "summary": clean_text(fields.summary, field="summary", max_length=limits.SUMMARY_MAX),
-        "figures": _figures(fields.figures),
-        "lessons": _lessons(fields.lessons),
-        "body": clean_markdown(fields.body, field="body", max_length=limits.BODY_MAX),
-        "minutes": _minutes(fields.minutes),
-        "kind": _kind(fields.kind),
+        "link": lambda: _link(fields.link),
+        "summary": lambda: clean_text(
+            fields.summary, field="summary", max_length=limits.SUMMARY_MAX
+        ),
+        "figures": lambda: _figures(fields.figures),
+        "lessons": lambda: _lessons(fields.lessons),
+        "body": lambda: clean_markdown(fields.body, field="body", max_length=limits.BODY_MAX),
+        "minutes": lambda: _minutes(fields.minutes),
+        "kind": lambda: _kind(fields.kind),
+        "slot": lambda: _slot(event_id, fields.slot_id),
+        "topics": lambda: _topics(event_id, fields.topic_ids),
     }
-    return values, _slot(event_id, fields.slot_id), _topics(event_id, fields.topic_ids)
+    values, errors = {}, {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return values, values.pop("slot"), values.pop("topics")
 
 
 def _link(value):
