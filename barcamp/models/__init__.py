@@ -12,8 +12,15 @@ from barcamp.models.note import (
 )
 from barcamp.models.operation import AppliedOperation
 from barcamp.models.participant import Participant, Role
+from barcamp.models.question import (
+    Question,
+    QuestionStatus,
+    QuestionUpvote,
+    ScreenMode,
+    ScreenState,
+)
 from barcamp.models.schedule import BlockedCell, Seat, Session
-from barcamp.models.talk import Talk, TalkKind
+from barcamp.models.talk import Talk, TalkKind, TalkRevision
 from barcamp.models.topic import Need, Topic, TopicFormat, TopicStatus, Vote
 
 __all__ = [
@@ -28,9 +35,14 @@ __all__ = [
     "NoteUpdate",
     "Participant",
     "Phase",
+    "Question",
+    "QuestionStatus",
+    "QuestionUpvote",
     "RevisionReason",
     "Role",
     "Room",
+    "ScreenMode",
+    "ScreenState",
     "Seat",
     "Session",
     "SessionRole",
@@ -39,6 +51,7 @@ __all__ = [
     "SlotKind",
     "Talk",
     "TalkKind",
+    "TalkRevision",
     "Topic",
     "TopicFormat",
     "TopicStatus",

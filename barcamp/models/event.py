@@ -75,6 +75,8 @@ class Event(db.Model):
     schedule_published_at: Mapped[datetime | None]
     # Bumped once per change of seats; occupancy is sent coalesced, latest first.
     seats_version: Mapped[int] = mapped_column(default=0)
+    # Bumped once per change of questions or upvotes; sent coalesced, latest first.
+    questions_version: Mapped[int] = mapped_column(default=0)
     # What the optimizer said last time: score, bounds, topics left out and why.
     schedule_report: Mapped[dict | None] = mapped_column(JSON)
     organizer_key_digest: Mapped[str] = mapped_column(String(64))

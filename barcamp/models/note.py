@@ -4,7 +4,7 @@ binary updates, plain-text revisions, and the roles people take in a session."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from barcamp.extensions import db
@@ -14,16 +14,24 @@ EPOCH_LENGTH = 16
 
 
 class Note(db.Model):
-    """The note of one session, tied to its topic: moving a session on the grid
-    makes a new Session row, the note stays. Its content lives only in its updates: it is never
-    rebuilt from text. `epoch` names this history; browsers key their offline copy by
+    """The note of one session, tied to its topic (moving a session on the grid
+    makes a new Session row, the note stays), or of one plenary talk. Its content
+    lives only in its updates: it is never rebuilt from text. `epoch` names this history; browsers key their offline copy by
     it, so a copy of another history (a reset, a recreated database) is never merged."""
 
     __tablename__ = "note"
+    __table_args__ = (
+        CheckConstraint("(topic_id IS NULL) <> (talk_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), unique=True)
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic.id", ondelete="CASCADE"), unique=True
+    )
+    talk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("talk.id", ondelete="CASCADE"), unique=True
+    )
     epoch: Mapped[str] = mapped_column(String(EPOCH_LENGTH))
     # The plain text as of the last stored update: for reading, search and export
     # without loading the document. Never used to rebuild it.
@@ -31,7 +39,13 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    topic: Mapped["Topic"] = relationship()  # noqa: F821
+    topic: Mapped["Topic | None"] = relationship()  # noqa: F821
+    talk: Mapped["Talk | None"] = relationship()  # noqa: F821
+
+    @property
+    def subject(self):
+        """The session's topic or the talk this note is about."""
+        return self.topic if self.topic_id is not None else self.talk
 
 
 class NoteUpdate(db.Model):

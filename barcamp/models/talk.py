@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from barcamp.extensions import db
@@ -77,3 +77,20 @@ class Talk(db.Model):
 
     def __repr__(self):
         return f"<Talk {self.id} {self.title!r}>"
+
+
+class TalkRevision(db.Model):
+    """A talk's page as it was saved, numbered from 1 within the talk, with who saved it
+    (a name as it was then: a facilitator, an organizer, or the speaker through their link)."""
+
+    __tablename__ = "talk_revision"
+    __table_args__ = (UniqueConstraint("talk_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    # The page's fields as saved: speaker, role, organisation, link, title, summary,
+    # figures, lessons, body.
+    fields: Mapped[dict] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(SPEAKER_MAX))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

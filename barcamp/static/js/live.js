@@ -184,6 +184,9 @@
     if (state.spotlight === m.topic_id) state.spotlight = null;
   });
   on("spotlight", function (m) { state.spotlight = m.topic_id; });
+  // What the facilitator puts on the projector: a mode, the talk on stage, a
+  // question shown large, the report-back's step (see plenary.js).
+  on("screen_updated", function (m) { state.screen = m.screen; });
   var gridChanged = false;
   on("schedule_updated", function (m) {
     state.schedule = { published: m.published, sessions: m.sessions };
@@ -550,7 +553,22 @@
     // The grid page is plain HTML: fetched again when the grid itself changed.
     if (page === "schedule" && gridChanged) refreshPage();
     gridChanged = false;
+    renderers.forEach(function (renderer) { renderer(state); });
     render.done = true;
+  }
+  // Other scripts of a page (plenary.js, questions.js) draw their part of the state
+  // after each change, and take the state messages they care about.
+  var renderers = [];
+  function onRender(renderer) {
+    renderers.push(renderer);
+    if (state) renderer(state);
+  }
+  function onState(name, take) {
+    socket.on(name, function (message) {
+      if (!state) return;
+      take(state, message);
+      render();
+    });
   }
 
   /* ---------- actions: acknowledged, retried with the same operation id ---------- */
@@ -588,7 +606,10 @@
       done(ack);
     });
   }
-  window.barcampLive = { send: send, socket: socket, stream: stream };
+  window.barcampLive = {
+    send: send, socket: socket, stream: stream, onRender: onRender, onState: onState,
+    state: function () { return state; }
+  };
 
   var alertBox = $("[data-live=action-error]");
   function tell(message, kind) {
