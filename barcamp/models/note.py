@@ -17,7 +17,8 @@ class Note(db.Model):
     """The note of one session, tied to its topic (moving a session on the grid
     makes a new Session row, the note stays), or of one plenary talk. Its content
     lives only in its updates: it is never rebuilt from text. `epoch` names this
-    history; browsers key their offline copy by it, so a copy of another history (a reset, a recreated database) is never merged."""
+    history; browsers key their offline copy by it, so a copy of another history (a
+    reset, a recreated database) is never merged."""
 
     __tablename__ = "note"
     __table_args__ = (
