@@ -74,9 +74,7 @@ class ScreenState(db.Model):
     )
     mode: Mapped[str] = mapped_column(String(16), default=ScreenMode.AUTO)
     talk_id: Mapped[int | None] = mapped_column(ForeignKey("talk.id", ondelete="SET NULL"))
-    question_id: Mapped[int | None] = mapped_column(
-        ForeignKey("question.id", ondelete="SET NULL")
-    )
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
     report_step: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
