@@ -66,6 +66,7 @@ class Talk(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    event: Mapped["Event"] = relationship()  # noqa: F821
     slot: Mapped["Slot | None"] = relationship()  # noqa: F821
     topics: Mapped[list["Topic"]] = relationship(  # noqa: F821
         secondary=talk_topic, order_by="Topic.id"

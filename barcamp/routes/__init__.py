@@ -14,6 +14,7 @@ def register_blueprints(app):
         participants,
         schedule,
         screen,
+        talk_notes,
         talks,
         topics,
     )
@@ -27,6 +28,7 @@ def register_blueprints(app):
         schedule,
         notes,
         talks,
+        talk_notes,
         screen,
     ):
         app.register_blueprint(module.bp)

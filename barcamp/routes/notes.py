@@ -1,6 +1,9 @@
 """A session's page, its shared note (editor, reading view, history) and the roles
 people take in it. Writing happens over Socket.IO (barcamp/sockets/notes.py)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -28,17 +31,43 @@ def _session(topic_id):
     return visitor, topic, placed
 
 
-def _note(topic):
-    """The session's note, made from the template the first time it is asked for."""
-    note = notes.note_of(topic)
+def note_for(subject):
+    """The note of a session's topic or of a talk, made from its template the first
+    time it is asked for."""
+    note = notes.note_of(subject)
     if note is not None:
         return note
     try:
         with unit_of_work():
-            note = notes.create_note(topic)
+            note = notes.create_note(subject)
     except IntegrityError:  # made at the same moment by someone else
-        note = notes.note_of(topic)
+        note = notes.note_of(subject)
     return note
+
+
+@dataclass(frozen=True)
+class NotePages:
+    """Where a note's pages are, for the editor and history templates (a session's
+    note and a talk's share them)."""
+
+    title: str
+    header: str  # the template of the title block
+    reading: str
+    history: str
+    save: str
+    restore: Callable[[int], str]
+    is_talk: bool = False
+
+
+def _pages(topic):
+    return NotePages(
+        title=topic.title,
+        header="notes/_header.html",
+        reading=url_for("notes.page", topic_id=topic.id) + "#note",
+        history=url_for("notes.history", topic_id=topic.id),
+        save=url_for("notes.save_revision", topic_id=topic.id),
+        restore=lambda number: url_for("notes.restore", topic_id=topic.id, number=number),
+    )
 
 
 @bp.get("")
@@ -46,7 +75,7 @@ def page(topic_id):
     """The session: when and where, who hosts, facilitates and takes notes, and the
     note as it reads now."""
     visitor, topic, placed = _session(topic_id)
-    note = _note(topic)
+    note = note_for(topic)
     return render_template(
         "notes/session.html",
         visitor=visitor,
@@ -70,9 +99,14 @@ def editor(topic_id):
     if not visitor.is_member:
         flash(_("Join the event first: type the name others will see."), "info")
         return redirect(url_for("participants.home"), code=303)
-    note = _note(topic)
+    note = note_for(topic)
     return render_template(
-        "notes/editor.html", visitor=visitor, topic=topic, session=placed, note=note
+        "notes/editor.html",
+        visitor=visitor,
+        topic=topic,
+        session=placed,
+        note=note,
+        note_pages=_pages(topic),
     )
 
 
@@ -80,7 +114,7 @@ def editor(topic_id):
 def markdown(topic_id):
     """The note as Markdown, read from its stored updates."""
     _visitor, topic, _placed = _session(topic_id)
-    note = _note(topic)
+    note = note_for(topic)
     return Response(
         notes.stored_text(note),
         mimetype="text/markdown",
@@ -92,29 +126,35 @@ def markdown(topic_id):
 def history(topic_id):
     """Revisions: when, why, by whom; each can be brought back."""
     visitor, topic, placed = _session(topic_id)
-    note = _note(topic)
+    note = note_for(topic)
     return render_template(
         "notes/history.html",
         visitor=visitor,
         topic=topic,
         session=placed,
         note=note,
+        note_pages=_pages(topic),
         revisions=notes.revisions(note),
         form=ConfirmForm(formdata=None),
     )
 
 
 def _member_action(topic_id, action, done):
-    """Run `action(visitor, note)` for a member, flash `done`; an update it returns is
-    passed on to the people writing the note."""
     visitor, topic, _placed = _session(topic_id)
+    return member_note_action(
+        visitor, note_for(topic), action, done, url_for("notes.history", topic_id=topic_id)
+    )
+
+
+def member_note_action(visitor, note, action, done, back):
+    """Run `action(visitor, note)` for a member, flash `done`; an update it returns is
+    passed on to the people writing the note. Then 303 to `back`."""
     form = ConfirmForm()
     if not visitor.is_member:
         flash(_("Join the event first: type the name others will see."), "error")
     elif not form.validate():
         flash(form.csrf_token.errors[0], "error")
     else:
-        note = _note(topic)
         try:
             with unit_of_work():
                 update = action(visitor, note)
@@ -124,7 +164,7 @@ def _member_action(topic_id, action, done):
             if update is not None:  # a change to the text: to the people writing it
                 send_note_update(note.id, update)
             flash(done, "success")
-    return redirect(url_for("notes.history", topic_id=topic_id), code=303)
+    return redirect(back, code=303)
 
 
 @bp.post("/note/revisions")

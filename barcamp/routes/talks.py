@@ -1,6 +1,6 @@
 """Talks in the plenaries: the list, a speaker's page, and the organizers' form."""
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -8,10 +8,12 @@ from barcamp import identity
 from barcamp.errors import NotFound, ValidationFailed
 from barcamp.forms import ConfirmForm
 from barcamp.forms.talks import TalkForm
+from barcamp.live import presence
 from barcamp.markdown import render as render_markdown
 from barcamp.models import Role, SlotKind, TopicStatus
 from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import digest, matches, new_token
+from barcamp.services import notes, talk_revisions
 from barcamp.services import talks as talk_service
 from barcamp.unit_of_work import unit_of_work
 
@@ -80,8 +82,12 @@ def page(talk_id):
 
 
 def _page(visitor, talk, speaker_link=None):
+    note = notes.note_of(talk)
+    written = note is not None and note.text != notes.template(talk)
     return render_template(
         "talks/page.html",
+        note_html=render_markdown(note.text) if written else None,
+        note_editors=presence.names(note.id) if note is not None else [],
         visitor=visitor,
         talk=talk,
         when=talk_service.programme(talk),
@@ -127,6 +133,7 @@ def new():
         try:
             with unit_of_work():
                 talk = talk_service.create_talk(g.event, _fields(form))
+                talk_revisions.keep(talk, _author(visitor, talk))
         except ValidationFailed as failure:
             form.apply_errors(failure)
         else:
@@ -148,6 +155,7 @@ def edit(talk_id):
         try:
             with unit_of_work():
                 talk_service.update_talk(talk, fields)
+                talk_revisions.keep(talk, _author(visitor, talk))
         except ValidationFailed as failure:
             form.apply_errors(failure)
         else:
@@ -162,6 +170,53 @@ def publish(talk_id):
     with unit_of_work():
         talk_service.set_published(talk, request.form.get("published") == "1")
     return redirect(url_for("talks.page", talk_id=talk.id), code=303)
+
+
+def _author(visitor, talk):
+    """Who saves a talk's page, as its history names them: their name in the event,
+    else their role; the speaker through their link is marked so."""
+    if visitor.participant is not None:
+        name = visitor.participant.display_name
+    elif visitor.can(Role.ORGANIZER):
+        name = _("Organizer")
+    elif visitor.can(Role.FACILITATOR):
+        name = _("Facilitator")
+    else:
+        name = talk.speaker_name
+    if not _may_edit(visitor):
+        return _("%(name)s (speaker)", name=name)
+    return name
+
+
+@bp.get("/<int:talk_id>/history")
+def history(talk_id):
+    """The page's revisions: when, by whom, what it said; each can be brought back."""
+    visitor, talk, _places = _talk_editor(talk_id)
+    return render_template(
+        "talks/history.html",
+        visitor=visitor,
+        talk=talk,
+        revisions=talk_revisions.revisions(talk),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/<int:talk_id>/history/<int:number>/restore")
+def restore(talk_id, number):
+    """Bring a revision of the page back, as a new revision."""
+    visitor, talk, _places = _talk_editor(talk_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    with unit_of_work():
+        talk_revisions.restore(talk, number, _author(visitor, talk))
+    flash(
+        _(
+            "Revision %(number)d brought back; the page before is kept as a revision too.",
+            number=number,
+        ),
+        "success",
+    )
+    return redirect(url_for("talks.history", talk_id=talk.id), code=303)
 
 
 def _form(talk=None):

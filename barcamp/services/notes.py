@@ -29,6 +29,7 @@ from barcamp.models import (
     Session,
     SessionRole,
     SessionRoleKind,
+    Talk,
     Topic,
     TopicStatus,
 )
@@ -70,8 +71,11 @@ def session_topic(event, topic_id):
     return topic, placed
 
 
-def note_of(topic):
-    return db.session.scalar(select(Note).where(Note.topic_id == topic.id))
+def note_of(subject):
+    """The note of a session's topic or of a plenary talk, or None."""
+    if isinstance(subject, Talk):
+        return db.session.scalar(select(Note).where(Note.talk_id == subject.id))
+    return db.session.scalar(select(Note).where(Note.topic_id == subject.id))
 
 
 def note_by_id(event, note_id):
@@ -82,9 +86,13 @@ def note_by_id(event, note_id):
     return note
 
 
-def template(topic):
-    """The starting text, in the event's language: what was said, what was decided,
-    what must be done (with who does it) apart from what must be read."""
+def template(subject):
+    """The starting text, in the event's language: for a session, what was said, what
+    was decided, what must be done (with who does it) apart from what must be read; for
+    a talk, what was said and the room's questions with their answers."""
+    if isinstance(subject, Talk):
+        return _talk_template(subject)
+    topic = subject
     with force_locale(topic.event.locale):
         headings = [
             _("Participants"),
@@ -99,14 +107,29 @@ def template(topic):
     return "\n\n".join(sections) + "\n"
 
 
-def create_note(topic):
-    """Make the note of a session with its template, stored once as its first update.
-    Call inside the unit of work; the caller handles a concurrent creation."""
+def _talk_template(talk):
+    with force_locale(talk.event.locale):
+        headings = [
+            _("Key points"),
+            _("Questions from the room, and the answers"),
+            _("To read (links, references)"),
+        ]
+    sections = [f"# {talk.title} — {talk.speaker_name}"]
+    sections += [f"## {heading}\n- " for heading in headings]
+    return "\n\n".join(sections) + "\n"
+
+
+def create_note(subject):
+    """Make the note of a session (its topic) or of a talk with its template, stored
+    once as its first update. Call inside the unit of work; the caller handles a
+    concurrent creation."""
     doc, body = new_document()
-    body += template(topic)
+    body += template(subject)
+    is_talk = isinstance(subject, Talk)
     note = Note(
-        event_id=topic.event_id,
-        topic_id=topic.id,
+        event_id=subject.event_id,
+        topic_id=None if is_talk else subject.id,
+        talk_id=subject.id if is_talk else None,
         epoch=secrets.token_urlsafe(EPOCH_LENGTH)[:EPOCH_LENGTH],
         text=str(body),
     )
@@ -320,7 +343,7 @@ def settle(note):
         note = _lock_note(note.id)
         last = last_revision(note)
         # A note never written in needs no revision.
-        if (last.text if last else template(note.topic)) != note.text:
+        if (last.text if last else template(note.subject)) != note.text:
             _add_revision(note, RevisionReason.AUTO, None, last)
 
 
