@@ -63,6 +63,12 @@ def record_seats_changed(event):
     return _append(Change(event.id, "occupancy", coalesce=True))
 
 
+def record_questions_changed(event):
+    """Note that questions or their upvotes changed: sent coalesced, after commit."""
+    _bump(event, "questions_version")
+    return _append(Change(event.id, "questions", coalesce=True))
+
+
 def record_private(event, room, name, payload):
     """Note a message for one room only (a participant's own tabs), sent after commit."""
     return _append(Change(event.id, name, payload, room=room))

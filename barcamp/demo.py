@@ -164,8 +164,75 @@ def _add_talks(event, topics):
             slot_id=slots[talk["plenary"]].id,
             topic_ids=[by_title[title] for title in talk["workshops"] if title in by_title],
         )
-        talk_service.set_published(talk_service.create_talk(event, fields), True)
+        created = talk_service.set_published(talk_service.create_talk(event, fields), True)
+        _ask(event, created, talk["questions"])
 
+
+def _ask(event, talk, asked):
+    """The room's questions to a talk, a few upvotes each (the first one the most), the
+    last one of the opening talk answered."""
+    from barcamp.identity import Visitor
+    from barcamp.services import questions
+
+    people = sorted((p for p in event.participants if p.role == Role.ATTENDEE), key=lambda p: p.id)
+    chance = random.Random(talk.title)
+    facilitator = Visitor(event, None, Role.FACILITATOR)
+    for number, question in enumerate(asked):
+        author = people[(7 * talk.id + 5 * number) % len(people)]
+        made = questions.ask(
+            Visitor(event, author, Role.ATTENDEE),
+            talk.id,
+            question["text"],
+            question.get("anonymous", False),
+        )
+        for voter in chance.sample(people, k=max(9 - 3 * number, 1)):
+            if voter.id != author.id:
+                questions.upvote(Visitor(event, voter, Role.ATTENDEE), made.id)
+        if question.get("answered"):
+            questions.moderate(facilitator, made.id, "answered")
+
+
+# What the note-takers had written by the closing plenary: each workshop's roles, and
+# the lines of its notes that the report-back shows ("Décisions", "À faire").
+WORKSHOP_NOTES = {
+    "Résistance au changement et désarroi": {
+        "roles": ("Aurélie M.", "Antoine D."),
+        "decisions": [
+            "Créer un groupe d'entraide entre porteurs de projet des ministères",
+            "Commencer petit : un groupe, un usage, des résultats visibles",
+        ],
+        "todo": [
+            "[ ] Ouvrir un espace d'échange interministériel — Aurélie M., fin mai",
+            "[ ] Recenser les projets en cours dans chaque ministère — Antoine D., juin",
+        ],
+    },
+    "La parole de l'agent : droit de réserve et poids de la hiérarchie": {
+        "roles": ("Céline G.", "Christophe P."),
+        "decisions": ["Une charte d'usage courte plutôt qu'un règlement"],
+        "todo": [
+            "[ ] Partager les chartes de la Défense et des Affaires étrangères — Céline G., "
+            "30 avril",
+        ],
+    },
+    "Réseau social d'entreprise : le nom qui fait tousser": {
+        "roles": ("Damien V.", "Delphine C."),
+        "decisions": ["Parler d'usages et de communautés, pas d'outil ni de « social »"],
+        "todo": ["[ ] Proposer trois noms au comité de pilotage — Damien V."],
+    },
+    "Distinguer ce qui doit être fait de ce qui doit être lu": {
+        "roles": ("Élodie F.", "Emmanuel H."),
+        "decisions": ["Séparer le flux « à traiter » du flux « pour information »"],
+        "todo": [
+            "[x] Présenter l'exemple de Diplomatie 2.0 — Élodie F.",
+            "[ ] Tester un fil « à lire » dans un service pilote — Emmanuel H., septembre",
+        ],
+    },
+    "Porteurs de changement : se rencontrer et se fédérer": {
+        "roles": ("Gaëlle S.", "Guillaume A."),
+        "decisions": ["Se retrouver à l'automne pour un deuxième barcamp"],
+        "todo": ["[ ] Créer la liste de diffusion des porteurs de changement — Gaëlle S., 15 mai"],
+    },
+}
 
 # What the note-taker of the first workshop had written by mid-morning.
 FIRST_NOTE_LINES = {
@@ -200,9 +267,11 @@ def publish_demo_grid(event):
 
 
 def _publish_with_a_note_under_way(facilitator):
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
     from barcamp.models import Session, Slot
     from barcamp.services import notes, schedule
-    from barcamp.services.note_documents import new_document
 
     event = facilitator.event
     schedule.publish(facilitator)
@@ -215,9 +284,32 @@ def _publish_with_a_note_under_way(facilitator):
         .limit(1)
     )
     people = {p.display_name: p for p in event.participants}
-    notes.take_role(first.topic, people["Amélie B."], "facilitator")
-    notes.take_role(first.topic, people["Baptiste L."], "note_taker")
-    note = notes.create_note(first.topic)
+    sessions = db.session.scalars(select(Session).where(Session.event_id == event.id)).all()
+    with force_locale(event.locale):
+        decisions = "## " + _("Decisions") + "\n- "
+        todo = "## " + _("To do (action, who does it, by when)") + "\n- "
+    for session in sessions:
+        written = WORKSHOP_NOTES.get(session.topic.title)
+        is_first = session.id == first.id
+        if written is None and not is_first:
+            continue
+        # The first workshop of the day: Amélie and Baptiste, its note under way.
+        roles = ("Amélie B.", "Baptiste L.") if is_first else written["roles"]
+        lines = dict(FIRST_NOTE_LINES) if is_first else {}
+        if written is not None:
+            lines[decisions] = decisions + "\n- ".join(written["decisions"])
+            lines[todo + "[ ] "] = todo + "\n- ".join(written["todo"])
+        notes.take_role(session.topic, people[roles[0]], "facilitator")
+        notes.take_role(session.topic, people[roles[1]], "note_taker")
+        _write_note(session.topic, people[roles[1]], lines)
+
+
+def _write_note(topic, writer, replacements):
+    """Start a workshop's note from its template and write into it, as its note-taker."""
+    from barcamp.services import notes
+    from barcamp.services.note_documents import new_document
+
+    note = notes.create_note(topic)
     db.session.flush()
     doc, body = new_document()
     for data in db.session.scalars(
@@ -226,10 +318,10 @@ def _publish_with_a_note_under_way(facilitator):
         doc.apply_update(data)
     before = doc.get_state()
     text = str(body)
-    for old, new in FIRST_NOTE_LINES.items():
+    for old, new in replacements.items():
         text = text.replace(old, new, 1)
     notes.replace_text(body, text)
-    notes.receive(note, people["Baptiste L."], doc.get_update(before))
+    notes.receive(note, writer, doc.get_update(before))
 
 
 def existing_demo():

@@ -58,6 +58,7 @@ l'appeler ainsi.
                 "text": "Faut-il éviter le mot « réseau social d'entreprise » pour qu'un projet "
                 "passe en interne ?",
                 "anonymous": False,
+                "answered": True,
             },
             {
                 "text": "Par où commencer quand on est seul à porter le sujet dans son "

@@ -8,7 +8,9 @@ from barcamp.models import (
     Event,
     NoteRevision,
     Participant,
+    Question,
     Role,
+    ScreenState,
     Session,
     SessionRole,
     Talk,
@@ -79,6 +81,11 @@ class TestFormsWithoutTheirSecurityToken:
             talk = talk_service.create_talk(
                 stored, talk_service.TalkFields(speaker_name="Claire", title="Témoignage")
             )
+            question = Question(
+                event_id=stored.id, talk_id=talk.id, participant_id=claire.id, text="Une question"
+            )
+            db.session.add(question)
+            db.session.flush()
         client.get(f"/e/{event.code}/key/{keys[Role.ORGANIZER]}")
         posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
         assert len(posts) >= 17
@@ -99,6 +106,7 @@ class TestFormsWithoutTheirSecurityToken:
                 .replace("<int:topic_id>", str(topic.id))
                 .replace("<int:number>", "1")
                 .replace("<int:talk_id>", str(talk.id))
+                .replace("<int:question_id>", str(question.id))
             )
             response = client.post(path, data=forged)
             assert response.status_code in {302, 303, 400, 403}, path
@@ -114,6 +122,9 @@ class TestFormsWithoutTheirSecurityToken:
             assert db.session.scalars(select(NoteRevision)).all() == []
             [kept] = db.session.scalars(select(Talk)).all()
             assert (kept.title, kept.published_at) == ("Témoignage", None)
+            [asked] = db.session.scalars(select(Question)).all()
+            assert (asked.status, asked.upvotes) == ("open", 0)
+            assert db.session.get(ScreenState, stored.id) is None
 
     def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
         response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})

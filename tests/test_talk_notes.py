@@ -76,7 +76,8 @@ def test_the_talks_notes_keep_revisions_with_authors_and_bring_one_back(app, tal
     writer.remove("Première version\n")
     writer.flush()
     history = text_of(amelie.get(f"{page}/notes/history"))
-    assert "Révision 1" in history and "Amélie" in history
+    assert "Révision 1" in history
+    assert "Amélie" in history
     restored = amelie.post(f"{page}/notes/revisions/1/restore")
     assert restored.status_code == 303
     with app.app_context():
@@ -86,7 +87,8 @@ def test_the_talks_notes_keep_revisions_with_authors_and_bring_one_back(app, tal
             .where(NoteRevision.note_id == note.id)
             .order_by(NoteRevision.number)
         ).all()
-    assert reasons[0] == "manual" and reasons[-1] == "restore"
+    assert reasons[0] == "manual"
+    assert reasons[-1] == "restore"
 
 
 def test_a_drafts_notes_are_not_open_to_the_room(app, plenary):  # noqa: F811

@@ -12,6 +12,7 @@ def register_blueprints(app):
         main,
         notes,
         participants,
+        questions,
         schedule,
         screen,
         talk_notes,
@@ -29,6 +30,7 @@ def register_blueprints(app):
         notes,
         talks,
         talk_notes,
+        questions,
         screen,
     ):
         app.register_blueprint(module.bp)

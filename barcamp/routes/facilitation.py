@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from barcamp import identity
 from barcamp.errors import NotFound
 from barcamp.extensions import db
+from barcamp.forms import ConfirmForm
 from barcamp.forms.topics import MarketplaceForm, MergeForm, TopicActionForm
 from barcamp.models import Role, Topic, TopicStatus
 from barcamp.routes.actions import run_button
 from barcamp.services import facilitation
+from barcamp.services.report_back import workshop_reports
 from barcamp.services.snapshots import event_snapshot
 
 bp = Blueprint("facilitation", __name__, url_prefix="/e/<code>/facilitate")
@@ -39,6 +41,8 @@ def page():
         marketplace_form=MarketplaceForm(formdata=None),
         action_form=TopicActionForm(formdata=None),
         merge_form=MergeForm(formdata=None),
+        screen_form=ConfirmForm(formdata=None),
+        report_count=len(workshop_reports(g.event)),
     )
 
 

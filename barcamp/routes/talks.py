@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from barcamp import identity
 from barcamp.errors import NotFound, ValidationFailed
 from barcamp.forms import ConfirmForm
+from barcamp.forms.questions import QuestionActionForm, QuestionForm
 from barcamp.forms.talks import TalkForm
 from barcamp.live import presence
 from barcamp.markdown import render as render_markdown
 from barcamp.models import Role, SlotKind, TopicStatus
 from barcamp.routes.links import external_url, leave_secret_link
 from barcamp.security import digest, matches, new_token
-from barcamp.services import notes, talk_revisions
+from barcamp.services import notes, questions, talk_revisions
 from barcamp.services import talks as talk_service
 from barcamp.unit_of_work import unit_of_work
 
@@ -66,23 +67,40 @@ def index():
         "talks/index.html",
         visitor=visitor,
         talks=talks,
-        times={talk.id: talk_service.programme(talk) for talk in talks},
+        times=talk_service.programmes(talks),
+        move_form=ConfirmForm(formdata=None),
         may_edit=_may_edit(visitor),
     )
 
 
+@bp.post("/<int:talk_id>/move")
+def move(talk_id):
+    """Move a talk one place earlier (`offset`=-1) or later (1) in its plenary."""
+    _, talk = _confirmed_talk(talk_id)
+    offset = -1 if request.form.get("offset") == "-1" else 1
+    with unit_of_work():
+        talk_service.move(talk, offset)
+    return redirect(url_for("talks.index") + f"#talk-{talk.id}", code=303)
+
+
 @bp.get("/<int:talk_id>")
 def page(talk_id):
-    """A speaker's page: who, the project, key figures, lessons, the talk in full."""
+    """A speaker's page: who, the project, key figures, lessons, the talk in full; its
+    live notes and the room's questions."""
+    return talk_page(talk_id)
+
+
+def talk_page(talk_id, *, question_form=None, status=200):
     visitor = identity.visitor(g.event)
     talk = talk_service.event_talk(g.event, talk_id, drafts=True)
     if talk is None or not (talk.published or _may_edit(visitor) or _is_speaker(talk)):
         raise NotFound()
-    return _page(visitor, talk)
+    return _page(visitor, talk, question_form=question_form), status
 
 
-def _page(visitor, talk, speaker_link=None):
+def _page(visitor, talk, speaker_link=None, question_form=None):
     note = notes.note_of(talk)
+    moderates = _may_edit(visitor)
     written = note is not None and note.text != notes.template(talk)
     return render_template(
         "talks/page.html",
@@ -96,6 +114,12 @@ def _page(visitor, talk, speaker_link=None):
         is_speaker=_is_speaker(talk),
         publish_form=ConfirmForm(formdata=None),
         speaker_link=speaker_link,
+        questions=(
+            questions.moderation_list(talk) if moderates else questions.room_questions(talk)
+        ),
+        upvoted=set(questions.upvoted_ids(visitor.participant)) if visitor.participant else set(),
+        question_form=question_form or QuestionForm(formdata=None),
+        action_form=QuestionActionForm(formdata=None),
     )
 
 

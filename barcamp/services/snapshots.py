@@ -171,7 +171,13 @@ def seats_view(participant):
     return {"seats": my_seats(participant), "seats_version": participant.event.seats_version}
 
 
-STATE_VIEWS = {"tallies": tallies_view, "occupancy": occupancy_view}
+def _questions_view(event):
+    from barcamp.services.questions import questions_view
+
+    return questions_view(event)
+
+
+STATE_VIEWS = {"tallies": tallies_view, "occupancy": occupancy_view, "questions": _questions_view}
 
 
 def state_message(event_id, name):
@@ -228,8 +234,9 @@ class SnapshotParts:
             ]
         self._parts[(change.event_id, "structure")] = ((created_at, change.version), structure)
         # Tallies and seats are keyed by the event's version too (their visibility is
-        # a setting of the event); the cards' digest does not change on an arrival.
-        parts = ("tallies", "occupancy", "wall")
+        # a setting of the event); the cards' digest and the questions (their authors'
+        # names) do not change on an arrival.
+        parts = ("tallies", "occupancy", "wall", "questions")
         for part in parts if change.name == "participant_joined" else parts[:2]:
             kept = self._parts.get((change.event_id, part))
             if kept is not None and kept[0][:2] == (created_at, change.version - 1):
@@ -263,6 +270,9 @@ def _participants(event):
 
 
 def _structure(event):
+    from barcamp.services.screen import screen_view
+    from barcamp.services.talks import talks_view
+
     participants = _participants(event)
     topics = open_topics(event)
     hosts = _cohosts(event)
@@ -275,6 +285,8 @@ def _structure(event):
         "topics": [topic_view(t, hosts.get(t.id, ())) for t in topics],
         "spotlight": next((t.id for t in topics if t.spotlight), None),
         "schedule": schedule_view(event),
+        "talks": talks_view(event),
+        "screen": screen_view(event),
     }
 
 
@@ -314,9 +326,15 @@ def event_snapshot(event, participant=None):
         "occupancy": _shared.get(
             event, "occupancy", (event.version, event.seats_version), occupancy_view
         ),
+        "questions": _shared.get(
+            event, "questions", (event.version, event.questions_version), _questions_view
+        ),
     }
     if participant is not None:
+        from barcamp.services.questions import upvoted_ids
         from barcamp.services.voting import my_votes
 
-        snapshot["me"] = dict(my_votes(participant), **seats_view(participant))
+        snapshot["me"] = dict(
+            my_votes(participant), **seats_view(participant), upvoted=upvoted_ids(participant)
+        )
     return snapshot

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from barcamp.changes import record
 from barcamp.errors import ValidationFailed
 from barcamp.extensions import db
-from barcamp.models import Slot, SlotKind, Talk, TalkKind, Topic
+from barcamp.models import Event, Slot, SlotKind, Talk, TalkKind, Topic
 from barcamp.models import talk as limits
 from barcamp.models._types import utcnow
 from barcamp.services.lookup import is_id
@@ -41,7 +43,7 @@ class TalkFields:
 
 def event_talks(event, *, drafts=False):
     """The event's talks in programme order (slot, then position); drafts if asked."""
-    query = select(Talk).where(Talk.event_id == event.id)
+    query = select(Talk).where(Talk.event_id == event.id).options(joinedload(Talk.slot))
     if not drafts:
         query = query.where(Talk.published_at.is_not(None))
     talks = db.session.scalars(query).all()
@@ -77,6 +79,7 @@ def create_talk(event, fields):
     talk.position = _next_position(event.id, slot)
     db.session.add(talk)
     db.session.flush()
+    talks_changed(event)
     return talk
 
 
@@ -93,6 +96,7 @@ def update_talk(talk, fields):
         talk.slot = slot
         talk.position = _next_position(talk.event_id, slot)
     db.session.flush()
+    talks_changed(talk.event)
     return talk
 
 
@@ -103,6 +107,7 @@ def set_published(talk, published):
     elif not published:
         talk.published_at = None
     db.session.flush()
+    talks_changed(talk.event)
     return talk
 
 
@@ -274,14 +279,76 @@ def _check_programme_fits(slot, talk):
 
 def programme(talk):
     """When a talk starts and ends within its slot (wall-clock datetimes), or None."""
-    if talk.slot is None:
-        return None
-    before = db.session.scalars(
-        select(Talk.minutes).where(
-            Talk.slot_id == talk.slot_id,
-            (Talk.position < talk.position)
-            | ((Talk.position == talk.position) & (Talk.id < talk.id)),
-        )
+    return programmes([talk]).get(talk.id)
+
+
+def programmes(talks):
+    """{talk id: (starts, ends)} for the placed ones among `talks`: each slot's
+    programme (drafts included, they take their minutes) read once."""
+    slots = {talk.slot_id: talk.slot for talk in talks if talk.slot_id is not None}
+    if not slots:
+        return {}
+    rows = db.session.execute(
+        select(Talk.id, Talk.slot_id, Talk.minutes)
+        .where(Talk.slot_id.in_(slots))
+        .order_by(Talk.slot_id, Talk.position, Talk.id)
     ).all()
-    starts = talk.slot.starts_at + timedelta(minutes=sum(before))
-    return starts, starts + timedelta(minutes=talk.minutes)
+    times, clock = {}, {}
+    for talk_id, slot_id, minutes in rows:
+        starts = clock.get(slot_id, slots[slot_id].starts_at)
+        clock[slot_id] = starts + timedelta(minutes=minutes)
+        times[talk_id] = (starts, clock[slot_id])
+    wanted = {talk.id for talk in talks}
+    return {talk_id: when for talk_id, when in times.items() if talk_id in wanted}
+
+
+def talks_view(event):
+    """The published talks as every live page knows them (the projector's plenary and
+    now/next): who, what, key figures, and when, as slots are given."""
+    from barcamp.services.snapshots import _instant
+
+    talks = event_talks(event)
+    times = programmes(talks)
+    view = []
+    for talk in talks:
+        when = times.get(talk.id)
+        view.append(
+            {
+                "id": talk.id,
+                "slot_id": talk.slot_id,
+                "kind": talk.kind,
+                "title": talk.title,
+                "speaker": talk.speaker_name,
+                "role": talk.speaker_role,
+                "organisation": talk.organisation,
+                "figures": talk.figures,
+                "starts_at": when[0].isoformat(timespec="minutes") if when else None,
+                "ends_at": when[1].isoformat(timespec="minutes") if when else None,
+                "starts": _instant(when[0], event.timezone) if when else None,
+                "ends": _instant(when[1], event.timezone) if when else None,
+            }
+        )
+    return view
+
+
+def talks_changed(event):
+    """Tell every live page the programme of talks changed (after commit)."""
+    record(event, "talks_updated", {"talks": talks_view(event)})
+
+
+def move(talk, offset):
+    """Move a talk one place earlier (-1) or later (+1) in its slot's programme."""
+    if talk.slot_id is None or offset not in (-1, 1):
+        return talk
+    order = db.session.scalars(
+        select(Talk).where(Talk.slot_id == talk.slot_id).order_by(Talk.position, Talk.id)
+    ).all()
+    index = order.index(talk)
+    other = index + offset
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+        for position, each in enumerate(order):
+            each.position = position
+        db.session.flush()
+        talks_changed(db.session.get(Event, talk.event_id))
+    return talk

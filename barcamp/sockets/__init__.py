@@ -9,7 +9,9 @@ from barcamp.sockets import (
     facilitation,
     notes,
     participants,
+    questions,
     schedule,
+    screen,
     topics,
     voting,
 )
@@ -45,6 +47,10 @@ HANDLERS = {
     "note_join": notes.note_join,
     "note_update": notes.note_update,
     "note_leave": notes.note_leave,
+    "question_ask": questions.question_ask,
+    "question_upvote": questions.question_upvote,
+    "question_moderate": questions.question_moderate,
+    "screen_set": screen.screen_set,
 }
 
 

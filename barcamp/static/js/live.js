@@ -187,6 +187,7 @@
   // What the facilitator puts on the projector: a mode, the talk on stage, a
   // question shown large, the report-back's step (see plenary.js).
   on("screen_updated", function (m) { state.screen = m.screen; });
+  on("talks_updated", function (m) { state.talks = m.talks; });
   var gridChanged = false;
   on("schedule_updated", function (m) {
     state.schedule = { published: m.published, sessions: m.sessions };
@@ -544,7 +545,8 @@
     $$("[data-live=spotlight]").forEach(renderSpotlight);
     if (page === "screen") {
       var wall = state.topics.length > 0 || state.event.proposals_open || state.event.voting_open;
-      body.dataset.mode = state.schedule.published ? "board" : wall ? "wall" : "join";
+      var chosen = state.screen && state.screen.mode !== "auto" ? state.screen.mode : null;
+      body.dataset.mode = chosen || (state.schedule.published ? "board" : wall ? "wall" : "join");
       $$("[data-live=board]").forEach(renderBoard);
     }
     restoreFocus();
