@@ -227,6 +227,21 @@ WORKSHOP_NOTES = {
             "[ ] Tester un fil « à lire » dans un service pilote — Emmanuel H., septembre",
         ],
     },
+    "Faire pour voir et apprendre, plutôt qu'un projet à la Merise": {
+        "roles": ("Florian K.", "Françoise N."),
+        "decisions": ["Tester un usage pendant trois mois avant d'écrire un cahier des charges"],
+        "todo": ["[ ] Choisir un service volontaire pour l'essai — Florian K., juin"],
+    },
+    "Le cloud pour travailler les usages sans projet informatique": {
+        "roles": ("Hélène Q.", "Hugo W."),
+        "decisions": ["Un outil en ligne pour l'essai, des données non sensibles seulement"],
+        "todo": ["[ ] Demander l'avis du RSSI sur l'essai — Hélène Q., 31 mai"],
+    },
+    "Curation : faire remonter le meilleur des communautés": {
+        "roles": ("Isabelle Y.", "Jean-Marc Z."),
+        "decisions": ["Un animateur par communauté, qui choisit chaque semaine trois contenus"],
+        "todo": ["[ ] Publier la première sélection — Isabelle Y., lundi prochain"],
+    },
     "Porteurs de changement : se rencontrer et se fédérer": {
         "roles": ("Gaëlle S.", "Guillaume A."),
         "decisions": ["Se retrouver à l'automne pour un deuxième barcamp"],

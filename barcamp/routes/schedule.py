@@ -24,6 +24,7 @@ from barcamp.routes.views_schedule import grid_rows, seats_of, unplaced_topics
 from barcamp.security import digest, matches, new_token
 from barcamp.services import optimizer, seating
 from barcamp.services import schedule as schedule_service
+from barcamp.services import talks as talk_service
 from barcamp.services.notes import ROLE_LABELS as role_labels
 from barcamp.services.notes import roles_by_topic
 from barcamp.services.optimizer import ScheduleCancelled
@@ -227,24 +228,59 @@ def make_calendar_link():
 
 
 def _entries(sessions_by_slot, *, all_sessions=()):
-    """(slot, title, room name, uid, description) for each thing to put in a calendar: a
-    session when there is one, else the slot itself (plenaries, breaks, workshops not
-    chosen). A session's description names its facilitators and note-takers and links
-    to its page and shared notes."""
+    """(starts, ends, title, room name, uid, description) for each thing to put in a
+    calendar: a session when there is one; each published talk of a plenary, at its own
+    times; else the slot itself (breaks, workshops not chosen). A session's description
+    names its facilitators and note-takers and links to its page and shared notes; a
+    talk's gives its summary and links to its page."""
     roles = roles_by_topic(g.event)
+    talks = talk_service.event_talks(g.event)
+    times = talk_service.programmes(talks)
     entries = []
     for slot in g.event.slots:
         here = [s for s in all_sessions if s.slot_id == slot.id]
         mine = sessions_by_slot.get(slot.id)
         if mine is not None:
             here = [mine]
+        programme = [talk for talk in talks if talk.slot_id == slot.id and talk.id in times]
         if here:
             entries += [
-                (slot, s.topic.title, s.room.name, f"session-{s.id}", _about(s, roles))
+                (
+                    slot.starts_at,
+                    slot.ends_at,
+                    s.topic.title,
+                    s.room.name,
+                    f"session-{s.id}",
+                    _about(s, roles),
+                )
                 for s in here
             ]
+        elif programme:
+            entries += [
+                (
+                    *times[talk.id],
+                    f"{talk.title} — {talk.speaker_name}",
+                    "",
+                    f"talk-{talk.id}",
+                    "\n".join(
+                        part
+                        for part in (talk.summary, external_url("talks.page", talk_id=talk.id))
+                        if part
+                    ),
+                )
+                for talk in programme
+            ]
         else:
-            entries.append((slot, slot.label or g.event.name, "", f"slot-{slot.id}", ""))
+            entries.append(
+                (
+                    slot.starts_at,
+                    slot.ends_at,
+                    slot.label or g.event.name,
+                    "",
+                    f"slot-{slot.id}",
+                    "",
+                )
+            )
     return entries
 
 
@@ -267,12 +303,12 @@ def _calendar(entries, name):
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", event.timezone)
     stamp = datetime.now(ZoneInfo("UTC"))
-    for slot, title, room, uid, description in entries:
+    for starts, ends, title, room, uid, description in entries:
         item = CalendarEvent()
         item.add("uid", f"{uid}@{event.code}")
         item.add("summary", title)
-        item.add("dtstart", slot.starts_at.replace(tzinfo=zone))
-        item.add("dtend", slot.ends_at.replace(tzinfo=zone))
+        item.add("dtstart", starts.replace(tzinfo=zone))
+        item.add("dtend", ends.replace(tzinfo=zone))
         item.add("dtstamp", stamp)
         location = ", ".join(part for part in (room, event.venue) if part)
         if location:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from barcamp.extensions import db
 from barcamp.models import BlockedCell, Seat, Session, SlotKind, Topic, TopicStatus
+from barcamp.services import talks as talk_service
 from barcamp.services.notes import roles_by_topic
 
 
@@ -19,9 +20,17 @@ class GridCell:
 
 
 @dataclass
+class TalkLine:
+    talk: object
+    starts: object
+    ends: object
+
+
+@dataclass
 class GridRow:
     slot: object
     cells: list  # GridCell per room, for workshop slots; empty for plenaries and breaks
+    talks: list = field(default_factory=list)  # TalkLine per talk, for plenaries
 
     @property
     def is_workshops(self):
@@ -42,6 +51,12 @@ def grid_rows(event, *, draft=False, conflicts=None):
     }
     conflicts = conflicts or {}
     roles = roles_by_topic(event) if show else {}
+    talks = talk_service.event_talks(event, drafts=draft)
+    times = talk_service.programmes(talks)
+    programme = {}
+    for talk in talks:
+        if talk.id in times:
+            programme.setdefault(talk.slot_id, []).append(TalkLine(talk, *times[talk.id]))
     rows = []
     for slot in event.slots:
         cells = []
@@ -57,8 +72,12 @@ def grid_rows(event, *, draft=False, conflicts=None):
                         roles.get(session.topic_id, {}) if session else {},
                     )
                 )
-        rows.append(GridRow(slot, cells))
+        rows.append(GridRow(slot, cells, sorted(programme.get(slot.id, []), key=_by_start)))
     return rows
+
+
+def _by_start(line):
+    return line.starts
 
 
 def unplaced_topics(event):

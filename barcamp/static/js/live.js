@@ -418,6 +418,7 @@
         slot.starts_at.slice(11, 16) + "–" + slot.ends_at.slice(11, 16);
       countdown.textContent = fill(current ? board.dataset.ends : board.dataset.starts, { min: minutes });
     }
+    renderStage(board, now, slot);
     var topics = {};
     state.topics.forEach(function (t) { topics[t.id] = t; });
     var taken = byId(state.occupancy.counts);
@@ -430,6 +431,24 @@
       setText("[data-slot=title]", topic ? topic.title : "—", row);
       setText("[data-slot=seats]", session ? (taken[session.id] || 0) + " / " + session.capacity : "", row);
     });
+  }
+  /* The plenary's talk on now, or the next one when it comes before the next
+     workshops: its title and speaker above the rooms. */
+  function renderStage(board, now, slot) {
+    var stage = $("[data-slot=stage]", board);
+    if (!stage) return;
+    var talks = (state.talks || []).filter(function (t) { return t.starts; });
+    var onNow = talks.filter(function (t) { return t.starts <= now && now < t.ends; })[0];
+    var next = talks.filter(function (t) { return t.starts > now; })[0];
+    var talk = onNow || (next && (!slot || next.starts < slot.starts) ? next : null);
+    stage.hidden = !talk;
+    if (!talk) return;
+    var minutes = Math.max(0, Math.ceil(((onNow ? talk.ends : talk.starts) - now) / 60));
+    setText("[data-slot=stage-when]", (onNow ? board.dataset.stageNow : board.dataset.stageNext) +
+      " · " + talk.starts_at.slice(11, 16) + "–" + talk.ends_at.slice(11, 16), stage);
+    setText("[data-slot=stage-countdown]", fill(onNow ? board.dataset.ends : board.dataset.starts, { min: minutes }), stage);
+    setText("[data-slot=stage-title]", talk.title, stage);
+    setText("[data-slot=stage-speaker]", talk.speaker + (talk.organisation ? " · " + talk.organisation : ""), stage);
   }
   if (page === "screen") {
     setInterval(function () {

@@ -134,6 +134,7 @@
     replaceChildren(slot(report, "todo"), (current ? current.todo : []).map(function (item) {
       return element("li", item.done ? "done" : "", item.text);
     }));
+    slot(report, "empty").hidden = !current || current.decisions.length + current.todo.length > 0;
   }
 
   var lastStep = null;
