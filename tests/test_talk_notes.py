@@ -37,13 +37,13 @@ def test_note_takers_write_the_talks_notes_together_and_the_room_reads_them(
     join(baptiste, event, "Baptiste")
     # Nothing written yet: the page says so, and offers to write.
     before = text_of(amelie.get(page))
-    assert "Personne n'a encore écrit" in before or "Nobody has written" in before
+    assert "Personne n'a encore écrit dans les notes" in before
     editor = amelie.get(f"{page}/notes")
     assert editor.status_code == 200
     note = note_of_talk(app, talk_id)
     assert note.topic_id is None
     assert note.text.startswith("# Un réseau social d'entreprise déployé sur le terrain")
-    assert "Questions de la salle" in note.text or "Questions from the room" in note.text
+    assert "## Questions de la salle, et les réponses" in note.text  # the event's language
 
     auth = {"event": event.code, "notes": True}
     first = Writer(socket_client(amelie, event, auth=auth), note.id)
@@ -123,7 +123,7 @@ def test_every_save_of_the_page_is_kept_with_who_saved_it(app, talk):
     assert saved.status_code == 303
     history = text_of(facilitator.get(f"{page}/history"))
     assert "Révision 2" in history
-    assert "Responsable du projet (intervenant)" in history or "(speaker)" in history
+    assert "Enregistrée par Responsable du projet (intervenant)" in history
     with app.app_context():
         kept = db.session.scalars(
             select(TalkRevision)
