@@ -80,6 +80,9 @@ class Config:
     # Tallies (and seat counts) go out at most this often per event (seconds), always
     # the latest counts; the first change after a quiet spell goes out at once.
     TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.1"))
+    # The room's questions to a talk (the whole list, with upvotes) go out at most this
+    # often: a plenary of a thousand upvoting does not need them ten times a second.
+    QUESTIONS_INTERVAL = float(os.environ.get("QUESTIONS_INTERVAL", "0.5"))
     # In a burst of arrivals, the `participant_joined` that follow the first within this
     # many seconds go out together, as one `changes` message (see docs/protocol.md).
     BATCH_INTERVAL = float(os.environ.get("BATCH_INTERVAL", "0.25"))
@@ -156,6 +159,7 @@ class TestingConfig(Config):
     # The test client runs no background tasks: send tallies at once (the coalescer
     # itself is tested on its own, and against the real server).
     TALLY_INTERVAL = 0
+    QUESTIONS_INTERVAL = 0
     BATCH_INTERVAL = 0
     LOAD_SHED_LAG = 0
     SCHEDULE_TIME_LIMIT = 5.0

@@ -8,7 +8,9 @@ marketplace and builds the grid while the room keeps reading and renaming; a ret
 "build" arrives meanwhile. He publishes; everybody takes a seat at once, again with
 retries. The server is killed and restarted: every acknowledged vote and seat is there,
 no session holds more people than its room, no operation counted twice. Then the
-closing plenary: the whole room reads the testimonies' pages at once.
+closing plenary: the whole room reads the testimonies' pages at once, asks and upvotes
+questions (with retries), the most upvoted goes on the projector; a second crash keeps
+it all; the report-back steps through every workshop.
 
 Run with `-s` to see the measured figures.
 """
@@ -65,6 +67,16 @@ class Person:
             first, again = pool.map(send, [self.page, self.twin])
         assert first == again, (event, first, again)
         return first, payload["op_id"]
+
+    def reconnect(self, server):
+        """After a restart, the phone's two pages connect again."""
+        for page in (self.page, self.twin):
+            with contextlib.suppress(Exception):
+                page.close()
+        self.page = LivePage().connect(server, self.browser)
+        self.twin = LivePage().connect(server, self.browser)
+        for page in (self.page, self.twin):
+            page.wait_for("snapshot")
 
     def close(self):
         for page in (self.page, self.twin):
@@ -220,3 +232,57 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
     with ThreadPoolExecutor(12) as pool:
         read = list(pool.map(lambda p: p.browser.get(pages[-1]).text, people))
     assert all("Diplomatie 2.0" in text and "1 000" in text for text in read)
+
+    # During the last testimony the room asks and upvotes, some phones twice at once.
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(lambda p: p.reconnect(server), people))
+    talk_id = int(pages[-1].rsplit("/", 1)[1])
+    asked = [
+        p.send("question_ask", {"talk_id": talk_id, "text": f"Question {n} de la salle"}, chance)
+        for n, p in enumerate(people[:12])
+    ]
+    assert all(ack["ok"] for ack, _ in asked), [a for a, _ in asked if not a["ok"]][:3]
+    question_ids = [ack["question_id"] for ack, _ in asked]
+
+    def upvote(person):
+        own = random.Random(f"upvote {person.name}")
+        return [
+            person.send("question_upvote", {"question_id": q, "up": True}, own)[0]
+            for q in own.sample(question_ids, 4)
+        ]
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(12) as pool:
+        upvoted = [ack for answers in pool.map(upvote, people) for ack in answers]
+    assert all(ack["ok"] for ack in upvoted), [a for a in upvoted if not a["ok"]][:3]
+    figures["upvotes"] = f"{len(upvoted)} in {time.monotonic() - began:.1f} s"
+    ours = [q for q in paul.state()["questions"]["questions"] if q["id"] in question_ids]
+    assert sum(q["upvotes"] for q in ours) == 4 * CROWD  # each upvote counted once
+    top = max(ours, key=lambda q: q["upvotes"])
+
+    # Paul shows the most upvoted one on the projector; a crash and a restart keep it
+    # all; then the report-back steps through every workshop of the grid.
+    console = live_page().connect(server, paul)
+    console.wait_for("snapshot")
+    shown = console.call(
+        "screen_set", {"op_id": f"show-{uuid.uuid4()}", "mode": "plenary", "question_id": top["id"]}
+    )
+    assert shown["ok"], shown
+    console.close()
+    server.kill()
+    server.start()
+    after = paul.state()
+    assert after["screen"]["question_id"] == top["id"]
+    assert after["screen"]["talk_id"] == talk_id
+    kept = [q for q in after["questions"]["questions"] if q["id"] in question_ids]
+    assert sum(q["upvotes"] for q in kept) == 4 * CROWD
+    workshops = paul.get("/e/BERCY/screen/report.json").json()["workshops"]
+    assert len(workshops) == len(after["schedule"]["sessions"])
+    projector = live_page().connect(server, paul)
+    projector.wait_for("snapshot")
+    for step in range(len(workshops)):
+        ack = projector.call(
+            "screen_set", {"op_id": f"step-{step}-{uuid.uuid4()}", "mode": "report", "step": step}
+        )
+        assert ack["ok"], ack
+        assert ack["screen"]["step"] == step

@@ -53,6 +53,19 @@ def test_a_steady_stream_is_capped_at_four_messages_a_second():
     assert 38 <= len(sent) <= 41
 
 
+def test_the_questions_of_a_plenary_go_out_less_often_than_tallies():
+    time, sent = FakeTime(), []
+    coalescer = Coalescer(
+        0.1, sent.append, later=time.later, clock=time.clock, intervals={"questions": 0.5}
+    )
+    for _ in range(100):  # upvotes and votes, 50 a second each, for 2 seconds
+        coalescer.changed((1, "tallies"))
+        coalescer.changed((1, "questions"))
+        time.advance(0.02)
+    assert 19 <= sent.count((1, "tallies")) <= 21
+    assert 4 <= sent.count((1, "questions")) <= 5
+
+
 def test_events_are_coalesced_separately():
     coalescer, time, sent = make()
     coalescer.changed("a")

@@ -56,7 +56,12 @@ def init_app(app):
 
         socketio.start_background_task(run)
 
-    app.extensions[_EXTENSION] = Coalescer(app.config["TALLY_INTERVAL"], send_state, later=later)
+    app.extensions[_EXTENSION] = Coalescer(
+        app.config["TALLY_INTERVAL"],
+        send_state,
+        later=later,
+        intervals={"questions": app.config["QUESTIONS_INTERVAL"]},
+    )
 
     def send_changes(event_id, messages):
         if len(messages) == 1:

@@ -6,10 +6,12 @@ import time
 
 class Coalescer:
     """The first change is sent at once; changes within the next `interval` seconds
-    are folded into one send at the end of it, which reads the state then."""
+    are folded into one send at the end of it, which reads the state then. `intervals`
+    gives some keys' names (a key's last part) an interval of their own."""
 
-    def __init__(self, interval, send, *, later, clock=time.monotonic):
+    def __init__(self, interval, send, *, later, clock=time.monotonic, intervals=None):
         self.interval = interval
+        self.intervals = intervals or {}
         self.send = send
         self.later = later  # later(delay, function, *args): run function after delay
         self.clock = clock
@@ -19,7 +21,8 @@ class Coalescer:
     def changed(self, key):
         if key in self._pending:
             return
-        wait = self._last.get(key, -math.inf) + self.interval - self.clock()
+        interval = self.intervals.get(key[-1], self.interval) if self.intervals else self.interval
+        wait = self._last.get(key, -math.inf) + interval - self.clock()
         if wait <= 0:
             self._send(key)
         else:

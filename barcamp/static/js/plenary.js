@@ -160,8 +160,15 @@
   /* ---------- the facilitator's keys and buttons ---------- */
 
   if (!controls) return;
+  // A presenter's clicker pressed three times quickly means three steps: each press
+  // counts from the last one asked for, not from the last one the server confirmed.
+  var wanted = null; // {step} or {talk_id} asked for and not confirmed yet
+  var inFlight = 0;
   function set(changes) {
+    inFlight++;
     live.send("screen_set", changes, function (ack) {
+      inFlight--;
+      if (inFlight === 0) wanted = null;
       if (!ack.ok && ack.error) {
         var alert = $("[data-live=action-error]");
         if (alert) { alert.textContent = ack.error.message; alert.hidden = false; }
@@ -173,13 +180,19 @@
     if (!state || !state.screen) return;
     if (state.screen.mode === "report") {
       var count = workshops ? workshops.length : 1;
-      var step = Math.min(Math.max(state.screen.step + delta, 0), Math.max(count - 1, 0));
-      if (step !== state.screen.step) set({ step: step });
+      var from = wanted && "step" in wanted ? wanted.step : state.screen.step;
+      var step = Math.min(Math.max(from + delta, 0), Math.max(count - 1, 0));
+      if (step === from) return;
+      wanted = { step: step };
+      set({ step: step });
     } else if (state.screen.mode === "plenary") {
       var talks = state.talks || [];
-      var index = talks.map(function (t) { return t.id; }).indexOf(state.screen.talk_id);
+      var current = wanted && "talk_id" in wanted ? wanted.talk_id : state.screen.talk_id;
+      var index = talks.map(function (t) { return t.id; }).indexOf(current);
       var next = talks[Math.min(Math.max(index + delta, 0), talks.length - 1)];
-      if (next && next.id !== state.screen.talk_id) set({ talk_id: next.id, question_id: null });
+      if (!next || next.id === current) return;
+      wanted = { talk_id: next.id };
+      set({ talk_id: next.id, question_id: null });
     }
   }
   document.addEventListener("keydown", function (event) {
