@@ -21,6 +21,13 @@ to docs/screenshots/, for each language:
   phone-session-<lang>.png        a session's page on the phone: roles, the notes as read
   projector-board-<lang>.png      the projector once the grid is published: the now/next
                                   board, its clock set to the first round, 1920x1080
+  phone-talk-<lang>.png           a testimony's page on the phone during the closing
+                                  plenary: a question just asked, the room's questions
+                                  with their upvotes, full page
+  projector-plenary-<lang>.png    the projector's plenary: the testimony on stage, its
+                                  key figures, the top questions, one shown large
+  projector-report-<lang>.png     the projector's report-back: one workshop's decisions
+                                  and actions, from its notes
 
 Run it with `scripts/screenshots` (which compiles the translations first) or
 `.venv/bin/python scripts/screenshots.py [--out DIR]`. It also prints what a reviewer
@@ -261,7 +268,61 @@ class Shooter:
         expect(board.locator("[data-live=board] [data-slot=seats]").first).not_to_be_empty()
         self.save(board, f"projector-board-{lang}", full_page=False)
 
+    def shoot_plenary(self, lang, links):
+        """The closing plenary (on the demo with its grid and workshops' notes): a phone
+        asks the speaker a question; the projector shows the talk, then that question
+        large, then the report-back."""
+        phone = self.page(self.context(lang, PHONE, is_mobile=True, has_touch=True), "talk")
+        self.open_in_language(phone, lang, "/e/BERCY")
+        phone.locator("input[name=display_name]").fill(JOINED_AS[lang])
+        phone.locator("section.join button[type=submit]").click()
+        expect(phone.locator("[data-live=my-name]")).to_have_text(JOINED_AS[lang])
+        phone.goto("/e/BERCY/testimonies")
+        phone.locator("main a", has_text=TESTIMONY).first.click()
+        expect(phone.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        phone.locator("[data-question-form] textarea[name=text]").fill(QUESTION[lang])
+        phone.locator("[data-question-form] button[type=submit]").click()
+        asked = phone.locator("ol[data-questions] > li", has_text=QUESTION[lang])
+        expect(asked).to_have_count(1)
+        expect(phone.locator("[data-question-form] textarea[name=text]")).to_have_value("")
+        phone.evaluate("window.scrollTo(0, 0)")
+        self.save(phone, f"phone-talk-{lang}", full_page=True)
 
+        laptop = self.context(lang, PROJECTOR)
+        facilitator = self.page(laptop, "moderate")
+        self.open_in_language(facilitator, lang, links["facilitator"])
+        facilitator.goto(urlsplit(phone.url).path)
+        expect(facilitator.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "connected"
+        )
+        projector = self.page(laptop, "plenary")
+        projector.goto("/e/BERCY/screen")
+        expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        # "Show on the projector" puts the plenary on, with that talk and question.
+        shown = facilitator.locator("ol[data-questions] > li", has_text=QUESTION[lang])
+        shown.locator("form[data-live-action=screen_set] button").click()
+        expect(projector.locator("body")).to_have_attribute("data-mode", "plenary")
+        stage = projector.locator("[data-live=plenary]")
+        expect(stage.locator("[data-slot=title]")).to_have_text(TESTIMONY)
+        expect(stage.locator("[data-slot=question-text]")).to_have_text(QUESTION[lang])
+        self.save(projector, f"projector-plenary-{lang}", full_page=False)
+
+        projector.keyboard.press("r")
+        expect(projector.locator("body")).to_have_attribute("data-mode", "report")
+        report = projector.locator("[data-live=report]")
+        expect(report.locator("[data-slot=decisions]")).not_to_be_empty()
+        self.save(projector, f"projector-report-{lang}", full_page=False)
+
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+TESTIMONY = "Le réseau social d'entreprise de L'Oréal"
+QUESTION = {
+    "fr": "Combien de temps a-t-il fallu pour convaincre la direction ?",
+    "en": "How long did it take to win the management over?",
+}
 NOTE_LINES = {
     "fr": "\n## Pour la restitution\n- Trois idées à retenir, présentées par le rapporteur\n",
     "en": "\n## For the wrap-up\n- Three ideas to keep, presented by the note-taker\n",
@@ -289,6 +350,8 @@ def main():
                 for lang in LANGUAGES:
                     # The same starting point for each language: the demo's 60 people.
                     shooter.shoot(lang, server.demo(reset=True))
+                    # The afternoon: the grid published, the workshops' notes written.
+                    shooter.shoot_plenary(lang, server.demo(reset=True, grid=True))
             finally:
                 browser.close()
     except Exception:
