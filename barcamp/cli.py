@@ -1,4 +1,4 @@
-"""`flask` commands for operators: the demo event."""
+"""`flask` commands for operators: the demo event, exports and imports, backups."""
 
 from datetime import date
 
@@ -6,10 +6,12 @@ import click
 from flask import url_for
 
 from barcamp.demo import create_demo, existing_demo, publish_demo_grid
+from barcamp.errors import NotFound
 from barcamp.extensions import db
 from barcamp.models import Role
-from barcamp.services.events import rotate_key
-from barcamp.unit_of_work import unit_of_work
+from barcamp.services.events import get_event, rotate_key
+from barcamp.services.exports.dump import DumpRefused, dump_json, load, parse
+from barcamp.unit_of_work import end_read, unit_of_work
 
 
 def register_commands(app):
@@ -54,20 +56,61 @@ def register_commands(app):
         if created and grid:
             publish_demo_grid(event)
             click.echo("Its grid is built and published.")
-        base = (base_url or app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
-        with app.test_request_context():
-            join = url_for("participants.home", code=event.code)
-            screen = url_for("screen.screen", code=event.code)
-            organizer = url_for(
-                "events.open_role_link", code=event.code, secret=keys[Role.ORGANIZER]
-            )
-            facilitator = url_for(
-                "events.open_role_link", code=event.code, secret=keys[Role.FACILITATOR]
-            )
-        for label, path in [
-            (f"join (code {event.code})", join),
-            ("projector screen", screen),
-            ("facilitator link", facilitator),
-            ("organizer link", organizer),
-        ]:
-            click.echo(f"  {label + ':':<22} {base}{path}")
+        print_links(app, event, keys, base_url)
+
+    @app.cli.command("export-event")
+    @click.argument("code")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.File("w", encoding="utf-8"),
+        default="-",
+        help="File to write (default: standard output).",
+    )
+    def export_event(code, output):
+        """Write the whole event CODE as JSON (docs/exports.md)."""
+        try:
+            event = get_event(code)
+        except NotFound as missing:
+            raise click.ClickException(str(missing.message)) from None
+        output.write(dump_json(event))
+        end_read()
+
+    @app.cli.command("import-event")
+    @click.argument("path", type=click.File("rb"))
+    @click.option("--code", default=None, help="Import under this code (default: the export's).")
+    @click.option(
+        "--base-url",
+        default=None,
+        help="Address to print links with (default: BASE_URL or localhost).",
+    )
+    def import_event(path, code, base_url):
+        """Add the event of an export (`flask export-event` or the organizer's
+        export.json) to this instance, with new role links; nothing is kept on error."""
+        try:
+            data = parse(path.read())
+            with unit_of_work():
+                event, keys = load(data, code=code)
+        except DumpRefused as refused:
+            raise click.ClickException(str(refused.message)) from None
+        click.echo(f"Event imported: {event.name} ({event.code})")
+        print_links(app, event, keys, base_url)
+
+
+def print_links(app, event, keys, base_url):
+    """Print an event's public and role links (`keys`: the role secrets just made)."""
+    base = (base_url or app.config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
+    with app.test_request_context():
+        join = url_for("participants.home", code=event.code)
+        screen = url_for("screen.screen", code=event.code)
+        organizer = url_for("events.open_role_link", code=event.code, secret=keys[Role.ORGANIZER])
+        facilitator = url_for(
+            "events.open_role_link", code=event.code, secret=keys[Role.FACILITATOR]
+        )
+    for label, path in [
+        (f"join (code {event.code})", join),
+        ("projector screen", screen),
+        ("facilitator link", facilitator),
+        ("organizer link", organizer),
+    ]:
+        click.echo(f"  {label + ':':<22} {base}{path}")
