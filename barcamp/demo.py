@@ -205,6 +205,7 @@ WORKSHOP_NOTES = {
             "[ ] Ouvrir un espace d'échange interministériel — Aurélie M., fin mai",
             "[ ] Recenser les projets en cours dans chaque ministère — Antoine D., juin",
         ],
+        "read": ["Le compte rendu du premier barcamp des porteurs de projet"],
     },
     "La parole de l'agent : droit de réserve et poids de la hiérarchie": {
         "roles": ("Céline G.", "Christophe P."),
@@ -212,6 +213,10 @@ WORKSHOP_NOTES = {
         "todo": [
             "[ ] Partager les chartes de la Défense et des Affaires étrangères — Céline G., "
             "30 avril",
+        ],
+        "read": [
+            "Les chartes d'usage des réseaux sociaux de la Défense et des Affaires étrangères",
+            "Le statut général des fonctionnaires : l'obligation de réserve",
         ],
     },
     "Réseau social d'entreprise : le nom qui fait tousser": {
@@ -226,6 +231,7 @@ WORKSHOP_NOTES = {
             "[x] Présenter l'exemple de Diplomatie 2.0 — Élodie F.",
             "[ ] Tester un fil « à lire » dans un service pilote — Emmanuel H., septembre",
         ],
+        "read": ["La présentation de Diplomatie 2.0 (témoignage de clôture)"],
     },
     "Faire pour voir et apprendre, plutôt qu'un projet à la Merise": {
         "roles": ("Florian K.", "Françoise N."),
@@ -303,6 +309,7 @@ def _publish_with_a_note_under_way(facilitator):
     with force_locale(event.locale):
         decisions = "## " + _("Decisions") + "\n- "
         todo = "## " + _("To do (action, who does it, by when)") + "\n- "
+        reading = "## " + _("To read (links, references)") + "\n- "
     for session in sessions:
         written = WORKSHOP_NOTES.get(session.topic.title)
         is_first = session.id == first.id
@@ -314,6 +321,8 @@ def _publish_with_a_note_under_way(facilitator):
         if written is not None:
             lines[decisions] = decisions + "\n- ".join(written["decisions"])
             lines[todo + "[ ] "] = todo + "\n- ".join(written["todo"])
+            if written.get("read"):
+                lines[reading] = reading + "\n- ".join(written["read"])
         notes.take_role(session.topic, people[roles[0]], "facilitator")
         notes.take_role(session.topic, people[roles[1]], "note_taker")
         _write_note(session.topic, people[roles[1]], lines)

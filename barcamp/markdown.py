@@ -26,15 +26,22 @@ _EMPTY_ITEM = re.compile(r"<li>(?:\s|\[ \])*</li>\n?")
 _EMPTY_LIST = re.compile(r"<ul>\s*</ul>\n?")
 
 
-def render(text):
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def render(text, *, images=True, shift=0):
     """HTML for a Markdown text: no user HTML, links to the web and mail only, opened
     with rel="noopener noreferrer nofollow", task lists as disabled checkboxes, empty
-    bullets left out."""
+    bullets left out. `images=False` leaves images out (a page that fetches nothing:
+    the proceedings); `shift` moves headings down that many levels (at most h6)."""
     html = nh3.clean(
         _PARSER.render(text or ""),
-        tags=_TAGS,
+        tags=_TAGS if images else _TAGS - {"img"},
         attributes=_ATTRIBUTES,
         url_schemes=_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(_EMPTY_LIST.sub("", _EMPTY_ITEM.sub("", html)))
+    html = _EMPTY_LIST.sub("", _EMPTY_ITEM.sub("", html))
+    if shift:
+        html = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}>", html)
+    return Markup(html)

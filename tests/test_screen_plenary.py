@@ -44,6 +44,8 @@ def test_the_decisions_and_actions_are_read_from_a_french_note(app):
         {"text": "Ouvrir un espace d'échange — Amélie, fin mai", "done": False},
         {"text": "Prévenir les RH — Baptiste", "done": True},
     ]
+    # And what must be read, apart (the proceedings list it on its own).
+    assert found["reading"] == ["https://example.org"]
 
 
 def test_english_headings_and_other_list_marks_are_understood_too(app):
@@ -57,7 +59,7 @@ def test_english_headings_and_other_list_marks_are_understood_too(app):
 def test_an_empty_template_gives_nothing_to_report(app):
     with app.test_request_context():
         found = extract("## Décisions\n- \n\n## À faire\n- [ ] \n", "fr")
-    assert found == {"decisions": [], "todo": []}
+    assert found == {"decisions": [], "todo": [], "reading": []}
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The data model. Importing this package registers every table (for Alembic too)."""
 
-from barcamp.models.event import Event, Language, Phase, Room, Slot, SlotKind
+from barcamp.models.event import Event, Language, Phase, ProceedingsAccess, Room, Slot, SlotKind
 from barcamp.models.note import (
     Note,
     NoteEditor,
@@ -35,6 +35,7 @@ __all__ = [
     "NoteUpdate",
     "Participant",
     "Phase",
+    "ProceedingsAccess",
     "Question",
     "QuestionStatus",
     "QuestionUpvote",

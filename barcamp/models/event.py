@@ -41,11 +41,21 @@ class SlotKind(StrEnum):
     BREAK = "break"
 
 
+class ProceedingsAccess(StrEnum):
+    """Who may read an event's proceedings (the HTML page, its PDF, the actions page's
+    export); the full exports (ZIP, JSON) are the organizers' only."""
+
+    ORGANIZERS = "organizers"
+    PARTICIPANTS = "participants"  # people who joined the event
+    EVERYONE = "everyone"  # anyone with the address
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
         one_of("phase", Phase, "phase"),
         one_of("locale", Language, "locale"),
+        one_of("proceedings_access", ProceedingsAccess, "proceedings_access"),
         CheckConstraint("version >= 0", name="version_not_negative"),
         CheckConstraint(f"vote_budget BETWEEN 1 AND {BUDGET_MAX}", name="vote_budget"),
         CheckConstraint(
@@ -79,6 +89,9 @@ class Event(db.Model):
     questions_version: Mapped[int] = mapped_column(default=0)
     # What the optimizer said last time: score, bounds, topics left out and why.
     schedule_report: Mapped[dict | None] = mapped_column(JSON)
+    proceedings_access: Mapped[str] = mapped_column(
+        String(16), default=ProceedingsAccess.ORGANIZERS, server_default="organizers"
+    )
     organizer_key_digest: Mapped[str] = mapped_column(String(64))
     facilitator_key_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ from barcamp.services.events import get_event
 def register_blueprints(app):
     from barcamp.routes import (
         events,
+        exports,
         facilitation,
         main,
         notes,
@@ -32,6 +33,7 @@ def register_blueprints(app):
         talk_notes,
         questions,
         screen,
+        exports,
     ):
         app.register_blueprint(module.bp)
 

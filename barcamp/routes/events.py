@@ -20,6 +20,7 @@ from barcamp import identity
 from barcamp.errors import Forbidden, NotFound, ValidationFailed
 from barcamp.forms import ConfirmForm
 from barcamp.forms.events import EventForm, new_event_form
+from barcamp.forms.exports import ProceedingsAccessForm
 from barcamp.forms.topics import VotingRulesForm
 from barcamp.models import Role
 from barcamp.ratelimit import limiter
@@ -119,6 +120,7 @@ def _render_organize(visitor, *, form=None, rules_form=None, status=200):
         links=_links(visitor.event),
         rotate_form=ConfirmForm(formdata=None),
         rules_form=rules_form or VotingRulesForm(formdata=None, obj=visitor.event),
+        access_form=ProceedingsAccessForm(formdata=None, access=visitor.event.proceedings_access),
     ), status
 
 

@@ -122,6 +122,21 @@ def markdown(topic_id):
     )
 
 
+@bp.get("/note.html")
+def html(topic_id):
+    """The note as a web page of its own, to keep or send (nothing fetched)."""
+    from barcamp.routes.exports import note_download
+
+    _visitor, topic, placed = _session(topic_id)
+    note = note_for(topic)
+    about = (
+        f"{placed.room.name} · {placed.slot.starts_at:%H:%M}–{placed.slot.ends_at:%H:%M}"
+        if placed
+        else ""
+    )
+    return note_download(topic.title, about, notes.stored_text(note), f"note-{topic.id}.html")
+
+
 @bp.get("/note/history")
 def history(topic_id):
     """Revisions: when, why, by whom; each can be brought back."""

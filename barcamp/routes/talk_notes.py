@@ -61,6 +61,17 @@ def markdown(talk_id):
     )
 
 
+@bp.get("/notes.html")
+def html(talk_id):
+    """The talk's notes as a web page of its own (nothing fetched)."""
+    from barcamp.routes.exports import note_download
+
+    _visitor, talk = _talk(talk_id)
+    note = note_for(talk)
+    about = ", ".join(part for part in (talk.speaker_name, talk.organisation) if part)
+    return note_download(talk.title, about, notes.stored_text(note), f"talk-{talk.id}.html")
+
+
 @bp.get("/notes/history")
 def history(talk_id):
     """Revisions of the notes: when, why, by whom; each can be brought back."""

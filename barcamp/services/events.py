@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from barcamp.changes import record
-from barcamp.errors import NotFound, ValidationFailed
+from barcamp.errors import Forbidden, NotFound, ValidationFailed
 from barcamp.extensions import db
 from barcamp.models import (
     Event,
@@ -20,6 +20,7 @@ from barcamp.models import (
     Need,
     Participant,
     Phase,
+    ProceedingsAccess,
     Role,
     Room,
     Session,
@@ -125,6 +126,16 @@ def update_event(event, settings, rooms, slots):
     db.session.flush()
     record(event, "event_updated", {"event": event_summary(event), **rooms_and_slots(event)})
     return event
+
+
+def set_proceedings_access(visitor, access):
+    """The organizer chooses who may read the proceedings (ProceedingsAccess)."""
+    if not visitor.can(Role.ORGANIZER):
+        raise Forbidden()
+    if access not in {member.value for member in ProceedingsAccess}:
+        raise ValidationFailed.on("access", _l("Choose who may read the proceedings."))
+    visitor.event.proceedings_access = access
+    db.session.flush()
 
 
 def rotate_key(event, role, *, keep=None, demote_holders=True):

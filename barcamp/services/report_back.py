@@ -27,20 +27,21 @@ def _key(heading):
 
 def _sections(locale):
     """The keys of the two headings looked for, in the event's language and in English."""
-    keys = {"decisions": set(), "todo": set()}
+    keys = {"decisions": set(), "todo": set(), "reading": set()}
     for language in {locale, "en"}:
         with force_locale(language):
             keys["decisions"].add(_key(_("Decisions")))
             keys["todo"].add(_key(_("To do (action, who does it, by when)")))
+            keys["reading"].add(_key(_("To read (links, references)")))
     return keys
 
 
 def extract(text, locale="en"):
-    """{"decisions": [line…], "todo": [{"text", "done"}…]}: the list items written under
-    a note's "Decisions" and "To do" headings (empty template items skipped). Plain
-    text: never rendered as HTML by the callers."""
+    """{"decisions": [line…], "todo": [{"text", "done"}…], "reading": [line…]}: the list
+    items written under a note's "Decisions", "To do" and "To read" headings (empty
+    template items skipped). Plain text: never rendered as HTML by the callers."""
     keys = _sections(locale)
-    found = {"decisions": [], "todo": []}
+    found = {"decisions": [], "todo": [], "reading": []}
     current = None
     for line in (text or "").splitlines():
         heading = _HEADING.match(line)
@@ -57,7 +58,7 @@ def extract(text, locale="en"):
         if current == "todo":
             found["todo"].append({"text": content, "done": (item.group(1) or " ") in "xX"})
         else:
-            found["decisions"].append(content)
+            found[current].append(content)
     return found
 
 
