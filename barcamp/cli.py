@@ -1,6 +1,9 @@
 """`flask` commands for operators: the demo event, exports and imports, backups."""
 
+import os
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import url_for
@@ -95,6 +98,52 @@ def register_commands(app):
             raise click.ClickException(str(refused.message)) from None
         click.echo(f"Event imported: {event.name} ({event.code})")
         print_links(app, event, keys, base_url)
+
+    @app.cli.command("backup")
+    @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
+    def backup(destination, force):
+        """Copy the SQLite database to DESTINATION while the app runs (SQLite's backup
+        API: a consistent copy, never half a write). On PostgreSQL, use pg_dump."""
+        url = db.engine.url
+        if db.engine.dialect.name != "sqlite":
+            raise click.ClickException(
+                "This instance runs on PostgreSQL: back it up with pg_dump, for example "
+                "`pg_dump --format=custom --file=barcamp.dump <database URL>` "
+                "(docs/backups.md)."
+            )
+        if not url.database or url.database == ":memory:":
+            raise click.ClickException("This database lives in memory: there is nothing to copy.")
+        if destination.exists() and not force:
+            raise click.ClickException(f"{destination} exists: give another name, or --force.")
+        copied = backup_sqlite(Path(url.database), destination)
+        click.echo(
+            f"Backed up to {destination}: {copied['events']} events, {copied['bytes']:,} bytes."
+        )
+
+
+def backup_sqlite(source, destination):
+    """A consistent copy of a live SQLite file, written next to `destination` then moved
+    into place, and checked; returns what it holds."""
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    reading = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    writing = sqlite3.connect(partial)
+    try:
+        reading.backup(writing)  # all pages in one step: one snapshot, writers go on (WAL)
+        writing.execute("PRAGMA journal_mode=DELETE")  # one file, nothing beside it
+        if writing.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise click.ClickException("The copy failed its integrity check: it was not kept.")
+        events = writing.execute("SELECT count(*) FROM event").fetchone()[0]
+    except BaseException:
+        writing.close()
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        writing.close()
+        reading.close()
+    os.replace(partial, destination)
+    return {"events": events, "bytes": destination.stat().st_size}
 
 
 def print_links(app, event, keys, base_url):

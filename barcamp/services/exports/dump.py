@@ -100,6 +100,12 @@ def _encode(column, value):
 # --- export ----------------------------------------------------------------------
 
 
+def pause():
+    from barcamp.services.exports.proceedings import pause as cooperative_pause
+
+    cooperative_pause()
+
+
 def dump(event):
     """The event as a JSON-ready dict (see docs/exports.md)."""
     local = {}  # table name -> {database id: dump id}
@@ -111,7 +117,9 @@ def dump(event):
             local[table.name] = {row["id"]: n for n, row in enumerate(rows, start=1)}
         references = _references(table)
         written = []
-        for row in rows:
+        for number, row in enumerate(rows):
+            if number % 200 == 199:
+                pause()  # under gevent: a big event holds no page meanwhile
             item = {}
             for column in table.columns:
                 if (table.name, column.name) in SECRETS:
@@ -140,7 +148,9 @@ def dump(event):
 
 def dump_json(event):
     """The dump as text: keys sorted, so the same content gives the same text."""
-    return json.dumps(dump(event), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    data = dump(event)
+    pause()
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 # --- import ----------------------------------------------------------------------

@@ -4,12 +4,13 @@ a few queries, then written out as Markdown files (bundle.py) or one HTML page (
 proceedings template). Everything here is plain text: the writers escape it."""
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
+import gevent
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from gevent import monkey
 from sqlalchemy import func, select
 
 from barcamp.extensions import db
@@ -121,9 +122,11 @@ class Proceedings:
 
 
 def pause():
-    """Let the live server's other greenlets run between two parts (under gevent,
-    time.sleep is cooperative): an export of a big event never holds the loop."""
-    time.sleep(0)
+    """Let the live server's other greenlets run between two parts of an export, their
+    sockets polled too (gevent's idle(): sleep(0) alone may skip the polling), so that
+    an export of a big event does not hold the loop. Nothing outside gevent."""
+    if monkey.is_module_patched("time"):
+        gevent.idle()
 
 
 def gather(event):
@@ -176,6 +179,7 @@ def gather(event):
         else []
     )
     hosts_of = {topic.id: hosts for topic, hosts, _dots, _voters in proceedings.topics}
+    pause()
     for number, (session, topic, room, slot) in enumerate(rows, start=1):
         people = roles.get(topic.id, {})
         dots, voters = votes.get(topic.id, (0, 0))
@@ -239,6 +243,7 @@ def gather(event):
                 notes=texts.get((None, talk.id), ""),
             )
         )
+    pause()
     _follow_ups(proceedings)
     return proceedings
 
