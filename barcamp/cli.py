@@ -1,12 +1,15 @@
 """`flask` commands for operators: the demo event, exports and imports, backups."""
 
+import functools
 import os
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from barcamp.demo import create_demo, existing_demo, publish_demo_grid
 from barcamp.errors import NotFound
@@ -15,6 +18,29 @@ from barcamp.models import Role
 from barcamp.services.events import get_event, rotate_key
 from barcamp.services.exports.dump import DumpRefused, dump_json, load, parse
 from barcamp.unit_of_work import end_read, unit_of_work
+
+
+def operator_language():
+    """The language of the terminal (LC_ALL, LC_MESSAGES, LANG) if the app speaks it,
+    else the app's first (French)."""
+    languages = current_app.config["LANGUAGES"]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            language = value[:2].lower()
+            return language if language in languages else languages[0]
+    return languages[0]
+
+
+def in_operator_language(command):
+    """Run a command's messages (its refusals included) in the operator's language."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with force_locale(operator_language()):
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 def register_commands(app):
@@ -62,6 +88,7 @@ def register_commands(app):
         print_links(app, event, keys, base_url)
 
     @app.cli.command("export-event")
+    @in_operator_language
     @click.argument("code")
     @click.option(
         "-o",
@@ -80,6 +107,7 @@ def register_commands(app):
         end_read()
 
     @app.cli.command("import-event")
+    @in_operator_language
     @click.argument("path", type=click.File("rb"))
     @click.option("--code", default=None, help="Import under this code (default: the export's).")
     @click.option(
@@ -96,10 +124,11 @@ def register_commands(app):
                 event, keys = load(data, code=code)
         except DumpRefused as refused:
             raise click.ClickException(str(refused.message)) from None
-        click.echo(f"Event imported: {event.name} ({event.code})")
+        click.echo(_("Event imported: %(name)s (%(code)s)", name=event.name, code=event.code))
         print_links(app, event, keys, base_url)
 
     @app.cli.command("backup")
+    @in_operator_language
     @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
     def backup(destination, force):
@@ -108,17 +137,29 @@ def register_commands(app):
         url = db.engine.url
         if db.engine.dialect.name != "sqlite":
             raise click.ClickException(
-                "This instance runs on PostgreSQL: back it up with pg_dump, for example "
-                "`pg_dump --format=custom --file=barcamp.dump <database URL>` "
-                "(docs/backups.md)."
+                _(
+                    "This instance runs on PostgreSQL: back it up with pg_dump, for example "
+                    "`pg_dump --format=custom --file=barcamp.dump <database URL>` "
+                    "(docs/exports.md, Backups)."
+                )
             )
         if not url.database or url.database == ":memory:":
-            raise click.ClickException("This database lives in memory: there is nothing to copy.")
+            raise click.ClickException(
+                _("This database lives in memory: there is nothing to copy.")
+            )
         if destination.exists() and not force:
-            raise click.ClickException(f"{destination} exists: give another name, or --force.")
+            raise click.ClickException(
+                _("%(path)s exists: give another name, or --force.", path=destination)
+            )
         copied = backup_sqlite(Path(url.database), destination)
         click.echo(
-            f"Backed up to {destination}: {copied['events']} events, {copied['bytes']:,} bytes."
+            ngettext(
+                "Backed up to %(path)s: %(num)d event, %(size)s bytes.",
+                "Backed up to %(path)s: %(num)d events, %(size)s bytes.",
+                copied["events"],
+                path=destination,
+                size=f"{copied['bytes']:,}",
+            )
         )
 
 
@@ -133,7 +174,7 @@ def backup_sqlite(source, destination):
         reading.backup(writing)  # all pages in one step: one snapshot, writers go on (WAL)
         writing.execute("PRAGMA journal_mode=DELETE")  # one file, nothing beside it
         if writing.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise click.ClickException("The copy failed its integrity check: it was not kept.")
+            raise click.ClickException(_("The copy failed its integrity check: it was not kept."))
         events = writing.execute("SELECT count(*) FROM event").fetchone()[0]
     except BaseException:
         writing.close()

@@ -206,6 +206,13 @@ def open_wall(app):
         return event, ids
 
 
+def terminal_language(monkeypatch, lang):
+    """The operator's terminal speaks `lang` (as `flask` commands read it)."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", lang)
+
+
 def service_or_skip(name, probe):
     """Use a local service if it answers; skip with the reason if not, unless CI=true
     (then a missing service is a failure)."""

@@ -7,10 +7,13 @@ from sqlalchemy import func, select
 
 from barcamp.extensions import db
 from barcamp.models import Event
-from tests.conftest import new_event
+from tests.conftest import new_event, terminal_language
 
 
-def test_a_backup_taken_during_a_write_holds_what_was_committed_and_opens(app, tmp_path):
+def test_a_backup_taken_during_a_write_holds_what_was_committed_and_opens(
+    app, tmp_path, monkeypatch
+):
+    terminal_language(monkeypatch, "fr_FR.UTF-8")  # the operator's terminal
     with app.app_context():
         new_event("Barcamp Bercy", code="BERCY")
         source = db.engine.url.database
@@ -24,7 +27,7 @@ def test_a_backup_taken_during_a_write_holds_what_was_committed_and_opens(app, t
     writer.execute("ROLLBACK")
     writer.close()
     assert done.exit_code == 0, done.output
-    assert "1 events" in done.output
+    assert "1 événement" in done.output
     backup = sqlite3.connect(copy)
     assert backup.execute("SELECT name FROM event").fetchall() == [("Barcamp Bercy",)]
     assert backup.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -33,7 +36,11 @@ def test_a_backup_taken_during_a_write_holds_what_was_committed_and_opens(app, t
     # Twice to the same name needs --force: an old backup is not lost by a typo.
     again = runner.invoke(args=["backup", str(copy)])
     assert again.exit_code == 1
-    assert "--force" in again.output
+    assert "existe déjà" in again.output
+    # In the operator's language: an English terminal reads English.
+    terminal_language(monkeypatch, "en_GB.UTF-8")
+    again = runner.invoke(args=["backup", str(copy)])
+    assert "exists: give another name, or --force." in again.output
     assert runner.invoke(args=["backup", str(copy), "--force"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Event)) == 1

@@ -13,6 +13,7 @@ from barcamp.models import Event, Note, NoteUpdate, Participant
 from barcamp.services.exports.dump import VERSION, DumpRefused, dump, dump_json, load, parse
 from barcamp.services.note_documents import BODY
 from barcamp.unit_of_work import unit_of_work
+from tests.conftest import terminal_language
 
 
 @pytest.fixture
@@ -30,8 +31,9 @@ def events_count():
 
 
 def test_export_then_import_into_an_empty_instance_then_export_gives_the_same_dump(
-    app, afternoon, tmp_path
+    app, afternoon, tmp_path, monkeypatch
 ):
+    terminal_language(monkeypatch, "fr_FR.UTF-8")  # the operator's terminal
     path = tmp_path / "bercy.json"
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["export-event", afternoon, "-o", str(path)])
@@ -61,7 +63,7 @@ def test_export_then_import_into_an_empty_instance_then_export_gives_the_same_du
 
     imported = runner.invoke(args=["import-event", str(path)])
     assert imported.exit_code == 0, imported.output
-    assert "Event imported" in imported.output
+    assert "Événement importé" in imported.output
     assert "organizer link:" in imported.output
     again = runner.invoke(args=["export-event", afternoon])
     assert again.exit_code == 0
@@ -148,7 +150,8 @@ def test_a_damaged_export_is_refused_and_nothing_is_half_imported(app, afternoon
         assert db.session.scalar(select(func.count()).select_from(Participant)) == people
 
 
-def test_an_event_is_not_imported_over_one_with_its_code(app, afternoon, tmp_path):
+def test_an_event_is_not_imported_over_one_with_its_code(app, afternoon, tmp_path, monkeypatch):
+    terminal_language(monkeypatch, "fr_FR.UTF-8")
     path = tmp_path / "bercy.json"
     runner = app.test_cli_runner()
     runner.invoke(args=["export-event", afternoon, "-o", str(path)])
