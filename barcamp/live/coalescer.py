@@ -21,7 +21,7 @@ class Coalescer:
     def changed(self, key):
         if key in self._pending:
             return
-        interval = self.intervals.get(key[-1], self.interval) if self.intervals else self.interval
+        interval = self.intervals.get(key[-1], self.interval)
         wait = self._last.get(key, -math.inf) + interval - self.clock()
         if wait <= 0:
             self._send(key)

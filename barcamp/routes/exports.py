@@ -16,10 +16,11 @@ from barcamp.forms.exports import ProceedingsAccessForm
 from barcamp.markdown import render
 from barcamp.models import ProceedingsAccess, Role
 from barcamp.services.events import set_proceedings_access
+from barcamp.services.exports import pause
 from barcamp.services.exports.bundle import build_zip
 from barcamp.services.exports.dump import dump_json
 from barcamp.services.exports.pdf import PdfUnavailable, make_pdf
-from barcamp.services.exports.proceedings import gather, labels, pause
+from barcamp.services.exports.proceedings import gather, labels
 from barcamp.unit_of_work import end_read, unit_of_work
 
 bp = Blueprint("exports", __name__, url_prefix="/e/<code>")

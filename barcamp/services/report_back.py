@@ -4,6 +4,7 @@ steps through it at the closing plenary; the proceedings reuse it."""
 
 import re
 import unicodedata
+from functools import cache
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,8 +26,10 @@ def _key(heading):
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+@cache
 def _sections(locale):
-    """The keys of the two headings looked for, in the event's language and in English."""
+    """The keys of the headings looked for, in the event's language and in English (the
+    catalogs do not change while the app runs: read once per language)."""
     keys = {"decisions": set(), "todo": set(), "reading": set()}
     for language in {locale, "en"}:
         with force_locale(language):

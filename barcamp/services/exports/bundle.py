@@ -10,8 +10,9 @@ import zipfile
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from barcamp.services.exports import pause
 from barcamp.services.exports.dump import dump_json
-from barcamp.services.exports.proceedings import gather, labels, pause
+from barcamp.services.exports.proceedings import gather, labels
 
 # A spreadsheet runs a cell starting with one of these as a formula: "=HYPERLINK(…)".
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -19,6 +19,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, Stri
 from barcamp.extensions import db
 from barcamp.models import Event, Role
 from barcamp.security import digest, new_token
+from barcamp.services.exports import pause
 
 FORMAT = "barcamp-event"
 VERSION = 1
@@ -98,12 +99,6 @@ def _encode(column, value):
 
 
 # --- export ----------------------------------------------------------------------
-
-
-def pause():
-    from barcamp.services.exports.proceedings import pause as cooperative_pause
-
-    cooperative_pause()
 
 
 def dump(event):

@@ -7,16 +7,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import gevent
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from gevent import monkey
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from barcamp.extensions import db
 from barcamp.models import Note, Participant, Room, Session, Slot, SlotKind, Topic, Vote
 from barcamp.models.question import Question, QuestionStatus
 from barcamp.services import talks as talk_service
+from barcamp.services.exports import pause
 from barcamp.services.notes import roles_by_topic
 from barcamp.services.report_back import extract
 
@@ -54,11 +54,8 @@ def slug(text, fallback):
 
 @dataclass
 class SessionPart:
-    topic_id: int
     file: str
     title: str
-    pitch: str
-    format: str
     room: str
     starts_at: object
     ends_at: object
@@ -68,13 +65,11 @@ class SessionPart:
     seats_taken: int
     capacity: int
     dots: int
-    voters: int
     notes: str
 
 
 @dataclass
 class TalkPart:
-    talk_id: int
     file: str
     kind: str
     title: str
@@ -121,14 +116,6 @@ class Proceedings:
         return rows
 
 
-def pause():
-    """Let the live server's other greenlets run between two parts of an export, their
-    sockets polled too (gevent's idle(): sleep(0) alone may skip the polling), so that
-    an export of a big event does not hold the loop. Nothing outside gevent."""
-    if monkey.is_module_patched("time"):
-        gevent.idle()
-
-
 def gather(event):
     """The event's proceedings, read in a few queries."""
     slots = db.session.scalars(
@@ -158,7 +145,10 @@ def gather(event):
     }
     roles = roles_by_topic(event)
     topics = db.session.scalars(
-        select(Topic).where(Topic.event_id == event.id).order_by(Topic.id)
+        select(Topic)
+        .where(Topic.event_id == event.id)
+        .options(selectinload(Topic.cohosts))
+        .order_by(Topic.id)
     ).all()
     proceedings = Proceedings(event=event, slots=slots, rooms=rooms, topics=[])
     for topic in topics:
@@ -182,14 +172,11 @@ def gather(event):
     pause()
     for number, (session, topic, room, slot) in enumerate(rows, start=1):
         people = roles.get(topic.id, {})
-        dots, voters = votes.get(topic.id, (0, 0))
+        dots, _voters = votes.get(topic.id, (0, 0))
         proceedings.sessions.append(
             SessionPart(
-                topic_id=topic.id,
                 file=f"{number:02d}-{slug(topic.title, 'session')}.md",
                 title=topic.title,
-                pitch=topic.pitch,
-                format=topic.format,
                 room=room.name,
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
@@ -199,7 +186,6 @@ def gather(event):
                 seats_taken=session.seats_taken,
                 capacity=session.capacity,
                 dots=dots,
-                voters=voters,
                 notes=texts.get((topic.id, None), ""),
             )
         )
@@ -224,7 +210,6 @@ def gather(event):
         when = times.get(talk.id, (None, None))
         proceedings.talks.append(
             TalkPart(
-                talk_id=talk.id,
                 file=f"{number:02d}-{slug(talk.title, 'testimony')}.md",
                 kind=talk.kind,
                 title=talk.title,
