@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import time as clock
 from contextlib import contextmanager
@@ -71,6 +72,24 @@ def app_on(database_url, **overrides):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def database_template(tmp_path_factory, build):
+    """Build a database once (for a module of tests that all start from the same day):
+    `build()` runs in an app context on it; returns (its path, what build returned)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    with app_on(f"sqlite:///{path}") as template, template.app_context():
+        made = build()
+    return path, made
+
+
+@contextmanager
+def app_on_copy(template, tmp_path, **overrides):
+    """An app on a copy of a template database (see database_template)."""
+    copy = tmp_path / "test.db"
+    shutil.copyfile(template, copy)
+    with app_on(f"sqlite:///{copy}", **overrides) as app:
+        yield app
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from barcamp.services import notes
 from barcamp.services.exports.proceedings import owner_of, slug
 from barcamp.services.note_documents import new_document
 from barcamp.unit_of_work import unit_of_work
-from tests.conftest import IN_CI, text_of
+from tests.conftest import IN_CI, app_on_copy, database_template, text_of
 
 TRAP = "<script>alert('x')</script>"
 NASTY_NOTE = (
@@ -26,22 +26,37 @@ NASTY_NOTE = (
 )
 
 
-@pytest.fixture
-def afternoon(app):
+def build_afternoon():
     """The demo barcamp with its grid published and its workshops' notes; a formula
     as a topic title, and a note that tries markup, an image and local links."""
-    with app.app_context():
-        with unit_of_work():
-            event, keys = create_demo()
-        publish_demo_grid(event)
-        with unit_of_work():
-            topic = db.session.scalar(
-                select(Topic).join(Session, Session.topic_id == Topic.id).limit(1)
-            )
-            topic.pitch = '=HYPERLINK("http://evil.example","clic")'
-            writer = db.session.scalar(select(Participant).limit(1))
-            write_at_the_end(notes.note_of(topic) or notes.create_note(topic), writer, NASTY_NOTE)
-        return {"code": event.code, "organizer": f"/e/{event.code}/key/{keys['organizer']}"}
+    with unit_of_work():
+        event, keys = create_demo()
+    publish_demo_grid(event)
+    with unit_of_work():
+        topic = db.session.scalar(
+            select(Topic).join(Session, Session.topic_id == Topic.id).limit(1)
+        )
+        topic.pitch = '=HYPERLINK("http://evil.example","clic")'
+        writer = db.session.scalar(select(Participant).limit(1))
+        write_at_the_end(notes.note_of(topic) or notes.create_note(topic), writer, NASTY_NOTE)
+    return {"code": event.code, "organizer": f"/e/{event.code}/key/{keys['organizer']}"}
+
+
+@pytest.fixture(scope="module")
+def afternoon_database(tmp_path_factory):
+    return database_template(tmp_path_factory, build_afternoon)  # built once: ~2 s
+
+
+@pytest.fixture
+def app(tmp_path, afternoon_database):
+    """Each test starts from its own copy of the afternoon."""
+    with app_on_copy(afternoon_database[0], tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def afternoon(afternoon_database):
+    return afternoon_database[1]
 
 
 def write_at_the_end(note, writer, text):

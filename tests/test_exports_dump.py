@@ -13,17 +13,32 @@ from barcamp.models import Event, Note, NoteUpdate, Participant
 from barcamp.services.exports.dump import VERSION, DumpRefused, dump, dump_json, load, parse
 from barcamp.services.note_documents import BODY
 from barcamp.unit_of_work import unit_of_work
-from tests.conftest import terminal_language
+from tests.conftest import app_on_copy, database_template, terminal_language
+
+
+def build_afternoon():
+    """The demo barcamp with its grid published and its workshops' notes written."""
+    with unit_of_work():
+        event, _ = create_demo()
+    publish_demo_grid(event)
+    return event.code
+
+
+@pytest.fixture(scope="module")
+def afternoon_database(tmp_path_factory):
+    return database_template(tmp_path_factory, build_afternoon)  # built once: ~2 s
 
 
 @pytest.fixture
-def afternoon(app):
-    """The demo barcamp with its grid published and its workshops' notes written."""
-    with app.app_context():
-        with unit_of_work():
-            event, _ = create_demo()
-        publish_demo_grid(event)
-        return event.code
+def app(tmp_path, afternoon_database):
+    """Each test starts from its own copy of the afternoon."""
+    with app_on_copy(afternoon_database[0], tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def afternoon(afternoon_database):
+    return afternoon_database[1]
 
 
 def events_count():
