@@ -106,16 +106,41 @@ class LiveServer:
             **settings,
         )
         self.env = env
+        self._here = None  # the app flask_here runs commands with, made once
 
     def flask(self, *args):
         """Run a `flask` command against this server's database; return its output."""
         return run_flask(self.env, *args)
 
+    def flask_here(self, *args):
+        """Run a `flask` command in this process against the server's database: the
+        same command as `flask(...)` without starting Python and the app again (the
+        demo is remade before each browser test). Its connections are closed after."""
+        from barcamp import create_app
+        from barcamp.extensions import db
+        from config import DevelopmentConfig
+
+        if self._here is None:  # the server's own settings (its grid is the same)
+            settings = {
+                "SQLALCHEMY_DATABASE_URI": self.env["DATABASE_URL"],
+                "SECRET_KEY": self.env["SECRET_KEY"],
+                "SOCKETIO_MESSAGE_QUEUE": self.env.get("SOCKETIO_MESSAGE_QUEUE"),
+                "RATELIMIT_STORAGE_URI": self.env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            }
+            self._here = create_app(type("Config", (DevelopmentConfig,), settings))
+        result = self._here.test_cli_runner().invoke(args=list(args))
+        with self._here.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if result.exit_code != 0:
+            raise ServerError(f"`flask {' '.join(args)}` failed:\n{result.output}")
+        return result.output
+
     def demo(self, reset=False, grid=False):
         """Make the demo event (again, with `reset`; its grid published, with `grid`);
         remember and return its links, as paths: join, screen, facilitator, organizer."""
         options = (["--reset"] if reset else []) + (["--grid"] if grid else [])
-        output = self.flask("demo", *options, "--base-url", self.base_url)
+        output = self.flask_here("demo", *options, "--base-url", self.base_url)
         found = {DEMO_LINK_KEYS[label]: url for label, url in DEMO_LINK.findall(output)}
         missing = set(DEMO_LINK_KEYS.values()) - set(found)
         if missing:
