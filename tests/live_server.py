@@ -124,8 +124,10 @@ class LiveServer:
             settings = {
                 "SQLALCHEMY_DATABASE_URI": self.env["DATABASE_URL"],
                 "SECRET_KEY": self.env["SECRET_KEY"],
-                "SOCKETIO_MESSAGE_QUEUE": self.env.get("SOCKETIO_MESSAGE_QUEUE"),
-                "RATELIMIT_STORAGE_URI": self.env.get("RATELIMIT_STORAGE_URI", "memory://"),
+                # Never a message queue here: Flask-SocketIO's object is shared by every
+                # app of this process, and the in-process tests' apps have none.
+                "SOCKETIO_MESSAGE_QUEUE": None,
+                "RATELIMIT_STORAGE_URI": "memory://",
             }
             self._here = create_app(type("Config", (DevelopmentConfig,), settings))
         result = self._here.test_cli_runner().invoke(args=list(args))
