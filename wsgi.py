@@ -20,6 +20,11 @@ from barcamp.live import memory  # noqa: E402
 
 app = create_app()
 
+# Every template compiled now (~0.5 s at start) rather than at its first use, which
+# would hold every page and socket for 5-35 ms (the proceedings' template: 33 ms).
+for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
+    app.jinja_env.get_template(name)
+
 # Keep Python's full collections from stopping every page and socket for 100-180 ms
 # with 500 people connected (barcamp/live/memory.py, docs/benchmarks.md).
 memory.settle()

@@ -63,6 +63,7 @@ def register_commands(app):
         default=None,
         help="Address to print links with (default: BASE_URL or localhost).",
     )
+    @in_operator_language
     def demo(reset, day, grid, base_url):
         """Create the demo barcamp (or renew its role links) and print its links."""
         event = existing_demo()
@@ -74,17 +75,19 @@ def register_commands(app):
         with unit_of_work():
             if created:
                 event, keys = create_demo(day.date() if day else date.today())
-                click.echo(f"Demo event created: {event.name}")
+                click.echo(_("Demo event created: %(name)s", name=event.name))
             else:
                 # Only digests are stored, so links can be printed again only by renewing them.
                 keys = {
                     role: rotate_key(event, role, demote_holders=False)
                     for role in (Role.ORGANIZER, Role.FACILITATOR)
                 }
-                click.echo(f"Demo event exists; its role links were renewed: {event.name}")
+                click.echo(
+                    _("Demo event exists; its role links were renewed: %(name)s", name=event.name)
+                )
         if created and grid:
             publish_demo_grid(event)
-            click.echo("Its grid is built and published.")
+            click.echo(_("Its grid is built and published."))
         print_links(app, event, keys, base_url)
 
     @app.cli.command("export-event")
@@ -197,10 +200,13 @@ def print_links(app, event, keys, base_url):
         facilitator = url_for(
             "events.open_role_link", code=event.code, secret=keys[Role.FACILITATOR]
         )
-    for label, path in [
-        (f"join (code {event.code})", join),
-        ("projector screen", screen),
-        ("facilitator link", facilitator),
-        ("organizer link", organizer),
-    ]:
-        click.echo(f"  {label + ':':<22} {base}{path}")
+    rows = [
+        (_("join (code %(code)s)", code=event.code), join),
+        (_("projector screen"), screen),
+        (_("facilitator link"), facilitator),
+        (_("organizer link"), organizer),
+    ]
+    rows = [(_("%(label)s:", label=label), path) for label, path in rows]
+    width = max(len(label) for label, _path in rows)
+    for label, path in rows:
+        click.echo(f"  {label:<{width}} {base}{path}")

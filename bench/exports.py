@@ -241,7 +241,7 @@ def main():
         quiet = summary(pinger.between(0, time.perf_counter()))
         results = {"sessions": args.sessions, "healthz_before_ms": quiet, "downloads": {}}
         for path in ("export.zip", "proceedings.html", "proceedings.pdf"):
-            seconds, stalls, size = [], [], 0
+            seconds, stalls, worst, size = [], [], [], 0
             for _ in range(args.runs):
                 start = time.perf_counter()
                 response = organizer.get(f"{base}/e/EXPORT/{path}", timeout=300)
@@ -249,12 +249,15 @@ def main():
                 response.raise_for_status()
                 size = len(response.content)
                 seconds.append(round(end - start, 2))
-                stalls += pinger.between(start, end)
+                during = pinger.between(start, end)
+                stalls += during
+                worst.append(round(max(during, default=0), 1))
                 time.sleep(0.5)
             results["downloads"][path] = {
                 "seconds": seconds,
                 "bytes": size,
                 "healthz_during_ms": summary(stalls),
+                "healthz_worst_per_run_ms": worst,
             }
             print(path, json.dumps(results["downloads"][path]), flush=True)
         pinger.running = False

@@ -28,15 +28,17 @@ INHERITED_SETTINGS = (
     "SECRET_KEY",
 )
 # "  facilitator link:       http://127.0.0.1:5000/e/BERCY/key/…", as `flask demo` prints.
-DEMO_LINK = re.compile(
-    r"^\s*(join|projector screen|facilitator link|organizer link)[^:]*:\s+(\S+)\s*$", re.M
-)
-DEMO_LINK_KEYS = {
+DEMO_LINK_KEYS = {  # `flask demo` speaks the terminal's language
     "join": "join",
     "projector screen": "screen",
     "facilitator link": "facilitator",
     "organizer link": "organizer",
+    "rejoindre": "join",
+    "écran de projection": "screen",
+    "lien d’animation": "facilitator",
+    "lien d’organisation": "organizer",
 }
+DEMO_LINK = re.compile(rf"^\s*({'|'.join(DEMO_LINK_KEYS)})[^:]*:\s+(\S+)\s*$", re.M)
 
 
 class ServerError(RuntimeError):

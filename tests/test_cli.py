@@ -9,15 +9,21 @@ from barcamp.identity import Visitor
 from barcamp.models import Event, Role, Topic
 from barcamp.services import facilitation
 from barcamp.unit_of_work import unit_of_work
+from tests.conftest import terminal_language
 
-LINK = re.compile(r"(facilitator|organizer) link:\s+(\S+)")
+LINK = re.compile(
+    r"(facilitator link|organizer link|lien d’animation|lien d’organisation)\s?:\s+(\S+)"
+)
 
 
-def test_the_demo_is_created_then_its_links_renewed_then_reset(app):
+def test_the_demo_is_created_then_its_links_renewed_then_reset(app, monkeypatch):
     runner = app.test_cli_runner()
+    terminal_language(monkeypatch, "fr_FR.UTF-8")
     first = runner.invoke(args=["demo", "--base-url", "http://camp.example"])
     assert first.exit_code == 0, first.output
-    assert "http://camp.example/e/BERCY" in first.output
+    assert "Événement de démonstration créé" in first.output
+    assert "rejoindre (code BERCY) : http://camp.example/e/BERCY" in first.output
+    assert len(LINK.findall(first.output)) == 2
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.code == "BERCY"))
         assert len(event.participants) == 60
@@ -25,8 +31,11 @@ def test_the_demo_is_created_then_its_links_renewed_then_reset(app):
         assert len(event.topics) == 8
         assert (event.proposals_open, event.voting_open, event.locale) == (True, True, "fr")
 
+    terminal_language(monkeypatch, "en_GB.UTF-8")  # the operator's terminal speaks English
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output
+    assert "its role links were renewed" in again.output
+    assert "organizer link:" in again.output
     assert dict(LINK.findall(again.output)) != dict(LINK.findall(first.output))
 
     # Merge two topics, then start over: nothing stands in the way.

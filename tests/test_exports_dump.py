@@ -79,7 +79,7 @@ def test_export_then_import_into_an_empty_instance_then_export_gives_the_same_du
     imported = runner.invoke(args=["import-event", str(path)])
     assert imported.exit_code == 0, imported.output
     assert "Événement importé" in imported.output
-    assert "organizer link:" in imported.output
+    assert "lien d’organisation :" in imported.output
     again = runner.invoke(args=["export-event", afternoon])
     assert again.exit_code == 0
     assert again.output == first

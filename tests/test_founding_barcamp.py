@@ -10,20 +10,28 @@ retries. The server is killed and restarted: every acknowledged vote and seat is
 no session holds more people than its room, no operation counted twice. Then the
 closing plenary: the whole room reads the testimonies' pages at once, asks and upvotes
 questions (with retries), the most upvoted goes on the projector; a second crash keeps
-it all; the report-back steps through every workshop.
+it all; the report-back steps through every workshop. After the day, the organizer
+opens the proceedings to the participants: the whole room reads them at once while the
+organizer downloads the ZIP, which holds every workshop, vote, seat and question.
 
 Run with `-s` to see the measured figures.
 """
 
 import contextlib
+import csv
+import html
+import io
+import json
 import random
 import re
 import threading
 import time
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from markupsafe import escape
 
 from tests.test_server import WAIT, Browser, LivePage
 
@@ -286,3 +294,51 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
         )
         assert ack["ok"], ack
         assert ack["screen"]["step"] == step
+
+    # After the day, Paul the organizer opens the proceedings to the participants; the
+    # whole room downloads them at once while he takes the ZIP of everything.
+    organizer = browser(server)
+    organizer.get(server.links["organizer"])
+    page = organizer.get("/e/BERCY/organize").text
+    form = re.search(r'<form[^>]*action="[^"]*/organize/proceedings"[^>]*>(.*?)</form>', page, re.S)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.group(1)).group(1)
+    opened = organizer.http.post(
+        server.url("/e/BERCY/organize/proceedings"),
+        data={"access": "participants", "csrf_token": html.unescape(token)},
+        timeout=WAIT,
+    )
+    assert "Enregistré" in opened.text, opened.text[:500]
+    assert people[0].browser.http.get(server.url("/e/BERCY/export.zip")).status_code == 403
+
+    titles = [workshop["title"] for workshop in workshops]
+    began = time.monotonic()
+    with ThreadPoolExecutor(12) as pool:
+        readers = pool.map(lambda p: p.browser.get("/e/BERCY/proceedings.html").text, people)
+        archive = pool.submit(lambda: organizer.get("/e/BERCY/export.zip").content)
+        proceedings = list(readers)
+        archive = zipfile.ZipFile(io.BytesIO(archive.result()))
+    figures["proceedings"] = f"{CROWD} readers and the ZIP in {time.monotonic() - began:.1f} s"
+    for text in proceedings:
+        assert all(escape(title) in text for title in titles)
+        assert "Diplomatie 2.0" in text
+
+    # The ZIP holds the day as the room left it: a file per workshop, every vote and
+    # every seat, the same people, and a dump that says the same.
+    names = archive.namelist()
+    assert len([n for n in names if n.startswith("BERCY/sessions/")]) == len(titles)
+
+    def table(name):
+        text = archive.read(f"BERCY/{name}").decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+    votes = sum(count for _, count in after["tallies"]["counts"])
+    assert sum(int(row["Votes"]) for row in table("topics.csv")) == votes
+    assert {t["title"] for t in after["topics"]} <= {row["Titre"] for row in table("topics.csv")}
+    seats = sum(count for _, count in after["occupancy"]["counts"])
+    assert sum(int(row["Places prises"]) for row in table("sessions.csv")) == seats
+    dump = json.loads(archive.read("BERCY/event.json"))
+    assert sum(vote["dots"] for vote in dump["tables"]["vote"]) == votes
+    assert len(dump["tables"]["seat"]) == seats
+    assert sorted(
+        q["text"] for q in dump["tables"]["question"] if q["text"].startswith("Quest")
+    ) == (sorted(f"Question {n} de la salle" for n in range(12)))

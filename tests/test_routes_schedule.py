@@ -133,6 +133,8 @@ def test_the_whole_day_calendar_is_valid_icalendar_in_the_events_time_zone(app, 
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Paris"
     opening = next(e for e in events if str(e["SUMMARY"]) == "Ouverture")
     assert opening["DTSTART"].dt.isoformat() == "2027-04-11T09:30:00+02:00"
+    # Written one event at a time, it is the very file icalendar writes in one go.
+    assert calendar.to_ical() == response.get_data()
 
 
 def test_a_personal_calendar_link_follows_my_seats_and_can_be_renewed(app, camp, client):

@@ -16,7 +16,7 @@ from barcamp.forms.exports import ProceedingsAccessForm
 from barcamp.markdown import render
 from barcamp.models import ProceedingsAccess, Role
 from barcamp.services.events import set_proceedings_access
-from barcamp.services.exports import pause
+from barcamp.services.exports import joined, pause
 from barcamp.services.exports.bundle import build_zip
 from barcamp.services.exports.dump import dump_json
 from barcamp.services.exports.pdf import PdfUnavailable, make_pdf
@@ -106,7 +106,7 @@ def proceedings_page(event):
                 rendered[(text, part.title)] = _notes_html(text, part.title)
                 pause()
     with force_locale(event.locale):
-        return render_template(
+        return _render_paced(
             "exports/proceedings.html",
             p=p,
             words=labels(event),
@@ -114,6 +114,14 @@ def proceedings_page(event):
             notes_html=lambda text, title: rendered.get((text, title)) or _notes_html(text, title),
             exported_on=date.today(),
         )
+
+
+def _render_paced(name, **context):
+    """render_template() for a big page: its text put together in pieces, the live
+    server let run in between (a hundred workshops' page is 1.4 MB)."""
+    app = current_app._get_current_object()
+    app.update_template_context(context)
+    return joined(app.jinja_env.get_template(name).generate(context))
 
 
 def note_download(title, about, text, name):

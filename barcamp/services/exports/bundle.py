@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from barcamp.services.exports import pause
-from barcamp.services.exports.dump import dump_json
+from barcamp.services.exports.dump import dump_pieces
 from barcamp.services.exports.proceedings import gather, labels
 
 # A spreadsheet runs a cell starting with one of these as a formula: "=HYPERLINK(…)".
@@ -261,5 +261,14 @@ def build_zip(event, calendar):
         for name, text in tables(proceedings, words).items():
             add(name, text)
         add("schedule.ics", calendar)
-        add("event.json", dump_json(event))
+        # The dump is the biggest part: written and compressed as it is encoded.
+        with archive.open(folder + "event.json", "w") as file:
+            buffer = []
+            for piece in dump_pieces(event):
+                buffer.append(piece)
+                if len(buffer) >= 4096:
+                    file.write("".join(buffer).encode())
+                    buffer = []
+                    pause()
+            file.write("".join(buffer).encode())
     return out.getvalue()

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, Stri
 from barcamp.extensions import db
 from barcamp.models import Event, Role
 from barcamp.security import digest, new_token
-from barcamp.services.exports import pause
+from barcamp.services.exports import paced, pause
 
 FORMAT = "barcamp-event"
 VERSION = 1
@@ -112,9 +112,8 @@ def dump(event):
             local[table.name] = {row["id"]: n for n, row in enumerate(rows, start=1)}
         references = _references(table)
         written = []
-        for number, row in enumerate(rows):
-            if number % 200 == 199:
-                pause()  # under gevent: a big event holds no page meanwhile
+        for row in rows:
+            pause()  # under gevent: a big event holds no page meanwhile
             item = {}
             for column in table.columns:
                 if (table.name, column.name) in SECRETS:
@@ -141,11 +140,17 @@ def dump(event):
     }
 
 
+def dump_pieces(event):
+    """The dump's text in pieces, the live server let run in between: keys sorted, so
+    the same content gives the same text."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=1, sort_keys=True)
+    yield from paced(encoder.iterencode(dump(event)))
+    yield "\n"
+
+
 def dump_json(event):
-    """The dump as text: keys sorted, so the same content gives the same text."""
-    data = dump(event)
-    pause()
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The dump as one string (dump_pieces())."""
+    return "".join(dump_pieces(event))
 
 
 # --- import ----------------------------------------------------------------------

@@ -171,6 +171,7 @@ def gather(event):
     hosts_of = {topic.id: hosts for topic, hosts, _dots, _voters in proceedings.topics}
     pause()
     for number, (session, topic, room, slot) in enumerate(rows, start=1):
+        pause()
         people = roles.get(topic.id, {})
         dots, _voters = votes.get(topic.id, (0, 0))
         proceedings.sessions.append(
@@ -207,6 +208,7 @@ def gather(event):
             }
         )
     for number, talk in enumerate(talks, start=1):
+        pause()
         when = times.get(talk.id, (None, None))
         proceedings.talks.append(
             TalkPart(
@@ -240,6 +242,7 @@ def _follow_ups(proceedings):
     parts = [(s.title, s.notes) for s in proceedings.sessions]
     parts += [(t.title, t.notes) for t in proceedings.talks]
     for source, text in parts:
+        pause()
         found = extract(text, locale)
         for item in found["todo"]:
             owner, action = owner_of(item["text"])
