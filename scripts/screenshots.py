@@ -28,6 +28,8 @@ to docs/screenshots/, for each language:
                                   key figures, the top questions, one shown large
   projector-report-<lang>.png     the projector's report-back: one workshop's decisions
                                   and actions, from its notes
+and, in French only (the event's language): desktop-proceedings-fr.png, the proceedings
+page at its programme, 1280x800.
 
 Run it with `scripts/screenshots` (which compiles the translations first) or
 `.venv/bin/python scripts/screenshots.py [--out DIR]`. It also prints what a reviewer
@@ -312,6 +314,13 @@ class Shooter:
         report = projector.locator("[data-live=report]")
         expect(report.locator("[data-slot=decisions]")).not_to_be_empty()
         self.save(projector, f"projector-report-{lang}", full_page=False)
+
+        if lang == "fr":  # the proceedings are in the event's language, whatever the reader's
+            organizer = self.page(self.context(lang, DESKTOP), "proceedings")
+            organizer.goto(links["organizer"])
+            organizer.goto("/e/BERCY/proceedings.html")
+            organizer.evaluate("document.querySelector('#programme').scrollIntoView()")
+            self.save(organizer, "desktop-proceedings-fr", full_page=False)
 
         for context in self.contexts:
             context.close()
