@@ -25,6 +25,12 @@ class Visitor:
     event: Event
     participant: Participant | None
     role: Role | None
+    screen: bool = False  # holds the event's screen link: a projector, read-only
+
+    @property
+    def is_live(self):
+        """May follow the event live: a member, or a projector opened by screen link."""
+        return self.is_member or self.screen
 
     @property
     def is_member(self):
@@ -130,7 +136,7 @@ def checked(event, entry, candidate):
     if participant is not None:
         roles.append(Role(participant.role))
     role = max(roles, key=lambda role: role.rank) if roles else None
-    return Visitor(event, participant, role)
+    return Visitor(event, participant, role, matches(entry.get("screen"), event.screen_key_digest))
 
 
 def remember_participant(event, participant, secret):
@@ -148,6 +154,12 @@ def forget_participant(event):
 def remember_role_link(event, role, secret):
     entry = _entry(event)
     entry[Role(role).value] = secret
+    _store(event, entry)
+
+
+def remember_screen_link(event, secret):
+    entry = _entry(event)
+    entry["screen"] = secret
     _store(event, entry)
 
 

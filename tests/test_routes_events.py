@@ -125,13 +125,13 @@ def test_opening_the_organizer_link_grants_the_role_and_hides_the_secret(client,
     assert client.get(f"/e/{event.code}/organize").status_code == 200
 
 
-def test_opening_the_facilitator_link_leads_to_the_event_page(client, make_event):
+def test_opening_the_facilitator_link_leads_to_the_facilitation_page(client, make_event):
     event, keys = make_event()
     response = client.get(f"/e/{event.code}/key/{keys[Role.FACILITATOR]}")
-    assert response.headers["Location"] == f"/e/{event.code}"
-    assert "Projector screen" in text_of(
-        client.get(f"/e/{event.code}")
-    ) or "Écran de projection" in text_of(client.get(f"/e/{event.code}"))
+    assert response.headers["Location"] == f"/e/{event.code}/facilitate"
+    page = client.get(f"/e/{event.code}/facilitate")
+    assert page.status_code == 200
+    assert "Écran de projection" in text_of(page)
 
 
 @pytest.mark.parametrize("secret", ["wrong", "x" * 24, "../organize"])

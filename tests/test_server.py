@@ -286,7 +286,7 @@ def test_the_projector_sees_each_attendee_join_in_order(live_server, browser, li
     projector = browser(live_server)
     landed = projector.get(live_server.links["facilitator"])
     assert landed.history, "the role link should redirect"
-    assert landed.url == live_server.url(f"/e/{CODE}"), "the secret must leave the address"
+    assert landed.url == live_server.url(f"/e/{CODE}/facilitate"), "the secret must go"
     screen = live_page().connect(live_server, projector, transport)
     [snapshot] = screen.wait_for("snapshot")
     assert snapshot["event"]["code"] == CODE

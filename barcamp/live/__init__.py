@@ -33,6 +33,11 @@ def facilitator_room(event_id):
     return f"facilitators:{event_id}"
 
 
+def screen_room(event_id):
+    """The Socket.IO room of the projectors opened by the event's screen link."""
+    return f"screens:{event_id}"
+
+
 def init_app(app):
     """Set up the coalescer of this process (tallies and occupancy, per event) and its
     load watch."""

@@ -94,6 +94,8 @@ class Event(db.Model):
     )
     organizer_key_digest: Mapped[str] = mapped_column(String(64))
     facilitator_key_digest: Mapped[str] = mapped_column(String(64))
+    # The screen link's: a projector anywhere, read-only (None until one is made).
+    screen_key_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rooms: Mapped[list["Room"]] = relationship(

@@ -197,7 +197,7 @@ def open_role_link(secret):
     if visitor.participant is not None:
         with unit_of_work():
             grant_role(visitor.participant, role)
-    return leave_secret_link("events.organize" if role is Role.ORGANIZER else "participants.home")
+    return leave_secret_link("events.organize" if role is Role.ORGANIZER else "facilitation.page")
 
 
 @bp.post("/e/<code>/organize/voting")

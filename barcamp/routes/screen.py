@@ -16,12 +16,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from barcamp import identity
 from barcamp.errors import BarcampError, NotFound
 from barcamp.forms import ConfirmForm
 from barcamp.models import Role
-from barcamp.routes.links import external_url
+from barcamp.routes.links import external_url, leave_secret_link
+from barcamp.security import matches
 from barcamp.services import screen as screen_service
 from barcamp.services.report_back import workshop_reports
 from barcamp.services.snapshots import event_snapshot
@@ -46,6 +49,34 @@ def screen():
         controls=visitor.can(Role.FACILITATOR),
         form=ConfirmForm(formdata=None),
     )
+
+
+@bp.post("/screen/link")
+def new_link():
+    """Make the screen link (a new one stops the old): shown this once, to open on the
+    projector's own computer."""
+    visitor = identity.visitor(g.event)
+    if not visitor.can(Role.FACILITATOR):
+        raise NotFound()
+    form = ConfirmForm()
+    if not form.validate():
+        flash(form.csrf_token.errors[0], "error")
+        return redirect(url_for("facilitation.page") + "#projector", code=303)
+    with unit_of_work():
+        secret = screen_service.new_screen_link(visitor)
+    link = external_url("screen.open_link", secret=secret)
+    qr = segno.make(link, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    page = render_template("screen/link.html", visitor=visitor, link=link, qr=Markup(qr))
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/screen/key/<secret>")
+def open_link(secret):
+    """The screen link: this browser shows the event's projector live, and only that."""
+    if not matches(secret, g.event.screen_key_digest):
+        raise NotFound(_l("This screen link is not valid, or it has been replaced by a new one."))
+    identity.remember_screen_link(g.event, secret)
+    return leave_secret_link("screen.screen")
 
 
 @bp.get("/screen/report.json")

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from barcamp.changes import record
+from barcamp.changes import record, record_private
 from barcamp.errors import ValidationFailed
 from barcamp.extensions import db
+from barcamp.live import screen_room
 from barcamp.models import Question, QuestionStatus, ScreenMode, ScreenState
+from barcamp.security import digest, new_token
 from barcamp.services import talks as talk_service
 from barcamp.services.facilitation import require
 from barcamp.services.lookup import is_id
@@ -94,3 +96,18 @@ def set_screen(visitor, *, mode=UNSET, talk_id=UNSET, question_id=UNSET, step=UN
     view = screen_view(event, state)
     record(event, "screen_updated", {"screen": view})
     return view
+
+
+def new_screen_link(visitor):
+    """Make the event's screen link (a live projector on any computer, read-only) and
+    return its secret, shown once; a new one replaces the old, and the projectors that
+    opened the old one stop, saying why."""
+    require(visitor)
+    event = visitor.event
+    renewed = event.screen_key_digest is not None
+    secret = new_token()
+    event.screen_key_digest = digest(secret)
+    if renewed:
+        record_private(event, screen_room(event.id), "screen_link_renewed", {})
+    db.session.flush()
+    return secret

@@ -13,11 +13,12 @@ from barcamp.sockets.context import BOUND_EVENT, query
 
 
 def connect(auth=None):
-    """connect, auth {event: code, notes?}: refused unless this browser joined the event
-    or holds one of its role links. Joins the event's room (and the participant's own, and the
-    facilitators' room for a facilitator),
-    then emits `snapshot`, except to a note editor (auth `notes: true`), which needs
-    only the note's events."""
+    """connect, auth {event: code, notes?}: refused unless this browser joined the event,
+    holds one of its role links, or opened its screen link (a projector: it hears what
+    the event's pages hear, and may only ask for a snapshot). Joins the event's room
+    (and the participant's own, the facilitators' for a facilitator, the projectors'
+    for a screen link), then emits `snapshot`, except to a note editor (auth
+    `notes: true`), which needs only the note's events."""
     load.watch()
     code = auth.get("event") if isinstance(auth, dict) else None
     try:
@@ -25,10 +26,12 @@ def connect(auth=None):
     except BarcampError:
         raise ConnectionRefusedError("unknown_event") from None
     visitor = identity.visitor(event)
-    if not visitor.is_member:
+    if not visitor.is_live:
         raise ConnectionRefusedError("not_a_member")
     session[BOUND_EVENT] = event.id
     if auth.get("notes") is True:
+        if not visitor.is_member:  # a projector writes no notes
+            raise ConnectionRefusedError("not_a_member")
         return
     # Join the rooms before reading the snapshot: a change committed in between is
     # then in the snapshot or broadcast after it, never lost.
@@ -37,10 +40,12 @@ def connect(auth=None):
         join_room(live.participant_room(visitor.participant.id))
     if visitor.can(Role.FACILITATOR):
         join_room(live.facilitator_room(event.id))
+    if visitor.screen and not visitor.is_member:
+        join_room(live.screen_room(event.id))
     live.send_snapshot(request.sid, event_snapshot(event, visitor.participant))
 
 
-@query
+@query(screens=True)
 def snapshot(visitor, payload):
     """snapshot {}: ack {ok, snapshot}. Asked by a client that saw a version gap."""
     return {"snapshot": event_snapshot(visitor.event, visitor.participant)}

@@ -28,16 +28,16 @@ class SocketAwareSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def current_visitor():
+def current_visitor(screens=False):
     """Re-read the caller's identity from the database (the session is a snapshot),
     with the event this socket joined at connect (sockets never switch events): one
-    query."""
+    query. A projector opened by screen link passes only where `screens` allows it."""
     event_id = session.get(BOUND_EVENT)
     visitor = identity.visitor_of_event(event_id) if event_id else None
     if visitor is None:
         raise NotFound()
     g.event = visitor.event
-    if not visitor.is_member:
+    if not (visitor.is_member or (screens and visitor.screen)):
         raise Forbidden(_l("Join the event first."))
     return visitor
 
@@ -86,16 +86,19 @@ def mutation(rule="120/minute", *, waits=False):
     return decorate
 
 
-def query(handler):
+def query(handler=None, *, screens=False):
     """Wrap a handler that needs no operation id (it only reads, or what it does is
     idempotent by nature, like a note update): identity re-checked, errors as acks.
-    The handler receives (visitor, payload) and returns extra ack fields."""
+    The handler receives (visitor, payload) and returns extra ack fields. With
+    `screens`, a projector opened by screen link may call it too."""
+    if handler is None:
+        return functools.partial(query, screens=screens)
 
     @functools.wraps(handler)
     def wrapper(payload=None):
         try:
             payload = payload if isinstance(payload, dict) else {}
-            return {"ok": True, **handler(current_visitor(), payload)}
+            return {"ok": True, **handler(current_visitor(screens), payload)}
         except BarcampError as error:
             return error.as_ack()
 

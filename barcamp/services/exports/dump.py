@@ -34,6 +34,7 @@ SECRETS = {
     ("participant", "resume_key_digest"),
     ("participant", "calendar_key_digest"),
     ("talk", "speaker_key_digest"),
+    ("event", "screen_key_digest"),
 }
 # How a table's rows belong to an event, when not by an `event_id` column of their own.
 PARENTS = {

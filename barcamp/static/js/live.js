@@ -69,6 +69,11 @@
   }
   socket.on("connect", function () { setStatus("connected"); });
   socket.on("disconnect", function () { setStatus("reconnecting"); });
+  // A projector opened by screen link, whose link a facilitator just renewed.
+  socket.on("screen_link_renewed", function () {
+    socket.disconnect();
+    setStatus("renewed");
+  });
   socket.on("connect_error", function () {
     // A refusal from the server is final; anything else is the network.
     setStatus(socket.active ? "reconnecting" : "refused");
