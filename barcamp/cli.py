@@ -11,11 +11,18 @@ from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
-from barcamp.demo import create_demo, existing_demo, publish_demo_grid
+from barcamp.demo import (
+    create_demo,
+    existing_demo,
+    lasting_generation,
+    lasting_keys,
+    publish_demo_grid,
+    renew_lasting_keys,
+)
 from barcamp.errors import NotFound
 from barcamp.extensions import db
 from barcamp.models import Role
-from barcamp.services.events import get_event, rotate_key
+from barcamp.services.events import get_event
 from barcamp.services.exports.dump import DumpRefused, dump_json, load, parse
 from barcamp.unit_of_work import end_read, unit_of_work
 
@@ -63,9 +70,15 @@ def register_commands(app):
         default=None,
         help="Address to print links with (default: BASE_URL or localhost).",
     )
+    @click.option(
+        "--renew-links",
+        is_flag=True,
+        help="Replace the demo's organizer and facilitator links (the old ones stop).",
+    )
     @in_operator_language
-    def demo(reset, day, grid, base_url):
-        """Create the demo barcamp (or renew its role links) and print its links."""
+    def demo(reset, day, grid, base_url, renew_links):
+        """Create the demo barcamp (or find it again) and print its links: the same at
+        every start, until --reset or --renew-links."""
         event = existing_demo()
         if event is not None and reset:
             with unit_of_work():
@@ -77,14 +90,14 @@ def register_commands(app):
                 event, keys = create_demo(day.date() if day else date.today())
                 click.echo(_("Demo event created: %(name)s", name=event.name))
             else:
-                # Only digests are stored, so links can be printed again only by renewing them.
-                keys = {
-                    role: rotate_key(event, role, demote_holders=False)
-                    for role in (Role.ORGANIZER, Role.FACILITATOR)
-                }
-                click.echo(
-                    _("Demo event exists; its role links were renewed: %(name)s", name=event.name)
-                )
+                generation = None if renew_links else lasting_generation(event)
+                if generation is not None:
+                    keys = lasting_keys(event, generation)
+                    message = _("Demo event exists; its links are unchanged: %(name)s")
+                else:  # on purpose, or an organizer replaced them from the app
+                    keys = renew_lasting_keys(event)
+                    message = _("Demo event exists; its role links were renewed: %(name)s")
+                click.echo(message % {"name": event.name})
         if created and grid:
             publish_demo_grid(event)
             click.echo(_("Its grid is built and published."))

@@ -1,14 +1,20 @@
 """The demo event, modelled on the founding barcamp: a day of public-sector
 workshops on professional social networks, in Paris, about sixty people."""
 
+import base64
+import hashlib
+import hmac
 import random
+import secrets
 from datetime import date, time
 
+from flask import current_app
 from sqlalchemy import select
 
 from barcamp.demo_testimonies import TALKS
 from barcamp.extensions import db
 from barcamp.models import Event, Phase, Role, SlotKind
+from barcamp.security import digest, matches
 from barcamp.services import events as event_service
 from barcamp.services import participants as participant_service
 from barcamp.services import talks as talk_service
@@ -137,7 +143,48 @@ def create_demo(day=None):
         for topic in set(chance.choices(topics, weights=weights, k=3)):
             voting.cast_vote(person, topic.id)
     _add_talks(event, topics)
+    db.session.flush()  # its creation time, which its lasting links are made from
+    keys = lasting_keys(event)
+    for role, secret in keys.items():
+        setattr(event, f"{role.value}_key_digest", digest(secret))
     return event, keys
+
+
+GENERATIONS = 1000  # how many times the demo's links can be renewed on purpose
+
+
+def lasting_keys(event, generation=0):
+    """The demo's role secrets, the same at every start: made from the instance's
+    SECRET_KEY, the demo's creation time and how many times they were renewed, so the
+    links `flask demo` printed keep working until `--reset` or `--renew-links`."""
+    key = current_app.config["SECRET_KEY"].encode()
+    made = event.created_at.isoformat()
+    keys = {}
+    for role in (Role.ORGANIZER, Role.FACILITATOR):
+        message = f"demo-link:{event.code}:{made}:{generation}:{role.value}".encode()
+        mac = hmac.new(key, message, hashlib.sha256).digest()
+        keys[role] = base64.urlsafe_b64encode(mac[:18]).decode()
+    return keys
+
+
+def lasting_generation(event):
+    """Which generation of lasting links the demo holds now; None if an organizer
+    replaced them from the app (their secrets are then known to nobody here)."""
+    for generation in range(GENERATIONS):
+        keys = lasting_keys(event, generation)
+        if all(matches(keys[r], getattr(event, f"{r.value}_key_digest")) for r in keys):
+            return generation
+    return None
+
+
+def renew_lasting_keys(event):
+    """The next generation of lasting links (the current ones stop); return them."""
+    current = lasting_generation(event)
+    generation = current + 1 if current is not None else secrets.randbelow(GENERATIONS)
+    keys = lasting_keys(event, generation % GENERATIONS)
+    for role, secret in keys.items():
+        setattr(event, f"{role.value}_key_digest", digest(secret))
+    return keys
 
 
 def _add_talks(event, topics):

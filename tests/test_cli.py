@@ -1,6 +1,7 @@
 """The `flask demo` command: the founding barcamp, ready at once, again and again."""
 
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -14,6 +15,12 @@ from tests.conftest import terminal_language
 LINK = re.compile(
     r"(facilitator link|organizer link|lien d’animation|lien d’organisation)\s?:\s+(\S+)"
 )
+
+
+def other_client_lands(app, link):
+    """Where a fresh browser lands opening a printed link (None: refused)."""
+    response = app.test_client().get(urlsplit(link).path)
+    return response.headers.get("Location") if response.status_code == 303 else None
 
 
 def test_the_demo_is_created_then_its_links_renewed_then_reset(app, monkeypatch):
@@ -31,12 +38,25 @@ def test_the_demo_is_created_then_its_links_renewed_then_reset(app, monkeypatch)
         assert len(event.topics) == 8
         assert (event.proposals_open, event.voting_open, event.locale) == (True, True, "fr")
 
+    # The next start prints the same links: the ones already sent keep working.
     terminal_language(monkeypatch, "en_GB.UTF-8")  # the operator's terminal speaks English
-    again = runner.invoke(args=["demo"])
+    again = runner.invoke(args=["demo", "--base-url", "http://camp.example"])
     assert again.exit_code == 0, again.output
-    assert "its role links were renewed" in again.output
-    assert "organizer link:" in again.output
-    assert dict(LINK.findall(again.output)) != dict(LINK.findall(first.output))
+    assert "its links are unchanged" in again.output
+    assert list(dict(LINK.findall(again.output)).values()) == [
+        url for _, url in LINK.findall(first.output)
+    ]
+    organizer_link = dict(LINK.findall(again.output))["organizer link"]
+    assert other_client_lands(app, organizer_link) == "/e/BERCY/organize"
+
+    # Renewed on purpose: new links, which last in their turn; the old ones stop.
+    renewed = runner.invoke(args=["demo", "--renew-links"])
+    assert "its role links were renewed" in renewed.output
+    assert dict(LINK.findall(renewed.output)) != dict(LINK.findall(again.output))
+    assert other_client_lands(app, organizer_link) is None
+    after = runner.invoke(args=["demo"])
+    assert "its links are unchanged" in after.output
+    assert dict(LINK.findall(after.output)) == dict(LINK.findall(renewed.output))
 
     # Merge two topics, then start over: nothing stands in the way.
     with app.app_context():
@@ -49,5 +69,8 @@ def test_the_demo_is_created_then_its_links_renewed_then_reset(app, monkeypatch)
             )
     reset = runner.invoke(args=["demo", "--reset"])
     assert reset.exit_code == 0, reset.output
+    assert not set(dict(LINK.findall(reset.output)).values()) & set(
+        dict(LINK.findall(after.output)).values()
+    )
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Topic.id))) == 8
