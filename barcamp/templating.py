@@ -63,6 +63,7 @@ def _ui_labels():
             2,
         ),
         "blind": gettext("Counts are hidden until voting closes."),
+        "ranking_page": gettext("%(first)d–%(last)d of %(total)d"),
         "total_one": ngettext("%(num)d vote cast", "%(num)d votes cast", 1),
         "total_other": ngettext("%(num)d vote cast", "%(num)d votes cast", 2),
         "proposals_open": gettext("Proposals open"),

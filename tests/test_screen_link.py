@@ -110,3 +110,23 @@ def test_the_public_screen_stays_not_live(room, other_client, socket_client):
     event, _ = room
     assert "pas en direct" in text_of(other_client.get(f"/e/{event.code}/screen"))
     assert not socket_client(other_client, event).is_connected()
+
+
+def test_the_facilitator_sets_the_walls_page_or_lets_it_turn(app, room, client):
+    event, _ = room
+
+    def page_now():
+        return client.get(f"/e/{event.code}/state.json").json["screen"]["page"]
+
+    assert page_now() is None  # pages turn on their own
+    client.post(f"/e/{event.code}/screen/state", data={"page": "2"})
+    assert page_now() == 2
+    refused = client.post(
+        f"/e/{event.code}/screen/state", data={"page": "deux"}, follow_redirects=True
+    )
+    assert "nombre entier" in text_of(refused)
+    assert page_now() == 2  # nothing lost
+    client.post(f"/e/{event.code}/screen/state", data={"page": "-5"})
+    assert page_now() == 0
+    client.post(f"/e/{event.code}/screen/state", data={"page": ""})
+    assert page_now() is None

@@ -64,7 +64,8 @@ class ScreenMode(StrEnum):
 
 class ScreenState(db.Model):
     """What the facilitator puts on the projector (one row per event, made when first
-    changed): a mode, the talk on stage, a question shown large, the report-back's step."""
+    changed): a mode, the talk on stage, a question shown large, the report-back's step,
+    the wall's page."""
 
     __tablename__ = "screen_state"
     __table_args__ = (one_of("mode", ScreenMode, "mode"),)
@@ -76,6 +77,8 @@ class ScreenState(db.Model):
     talk_id: Mapped[int | None] = mapped_column(ForeignKey("talk.id", ondelete="SET NULL"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
     report_step: Mapped[int] = mapped_column(default=0)
+    # The wall's page when it has more topics than fit (None: pages turn on their own).
+    wall_page: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     talk: Mapped["Talk | None"] = relationship()  # noqa: F821

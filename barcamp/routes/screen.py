@@ -110,7 +110,7 @@ def set_state():
         fields = {
             key: (value if key == "mode" else _number(value))
             for key, value in request.form.items()
-            if key in ("mode", "talk_id", "question_id", "step")
+            if key in ("mode", "talk_id", "question_id", "step", "page")
         }
         try:
             with unit_of_work():

@@ -22,16 +22,24 @@ UNSET = object()
 
 
 def screen_view(event, state=UNSET):
-    """{mode, talk_id, question_id, step}: what the projector shows."""
+    """{mode, talk_id, question_id, step, page}: what the projector shows (page: the
+    wall's, from 0, or None when its pages turn on their own)."""
     if state is UNSET:
         state = db.session.get(ScreenState, event.id)
     if state is None:
-        return {"mode": ScreenMode.AUTO.value, "talk_id": None, "question_id": None, "step": 0}
+        return {
+            "mode": ScreenMode.AUTO.value,
+            "talk_id": None,
+            "question_id": None,
+            "step": 0,
+            "page": None,
+        }
     return {
         "mode": state.mode,
         "talk_id": state.talk_id,
         "question_id": state.question_id,
         "step": state.report_step,
+        "page": state.wall_page,
     }
 
 
@@ -49,7 +57,7 @@ def _talk_on_now(event):
     return (upcoming or talks or [None])[0]
 
 
-def set_screen(visitor, *, mode=UNSET, talk_id=UNSET, question_id=UNSET, step=UNSET):
+def set_screen(visitor, *, mode=UNSET, talk_id=UNSET, question_id=UNSET, step=UNSET, page=UNSET):
     """Change what the projector shows (facilitators); only what is given changes."""
     require(visitor)
     event = visitor.event
@@ -85,6 +93,12 @@ def set_screen(visitor, *, mode=UNSET, talk_id=UNSET, question_id=UNSET, step=UN
             raise ValidationFailed.on("step", _l("This must be a whole number."))
         count = len(workshop_reports(event))
         state.report_step = min(max(step, 0), max(count - 1, 0))
+    if page is not UNSET:
+        if page is not None and (not isinstance(page, int) or isinstance(page, bool)):
+            raise ValidationFailed.on("page", _l("This must be a whole number."))
+        # The projector knows how many pages its wall has (how many topics fit): it
+        # turns past the last one back to the first.
+        state.wall_page = None if page is None else min(max(page, 0), 10_000)
     if state.question_id is not None:
         shown = db.session.get(Question, state.question_id)
         if shown is None or shown.talk_id != state.talk_id:

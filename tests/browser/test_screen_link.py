@@ -3,14 +3,44 @@ their laptop and opens it on the projector's machine (another browser, no cookie
 theirs); the spotlight set from the laptop shows there live; a new link stops it, and
 the projector says why."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_marketplace import exactly, listed, wait_until_live
+from tests.browser.test_marketplace import (
+    exactly,
+    join_live,
+    listed,
+    open_phone,
+    wait_until_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 TITLE = "Le cloud pour travailler les usages sans projet informatique"
+MORE_TOPICS = [
+    "Le wiki interministériel, mode d'emploi",
+    "Messagerie instantanée et archives publiques",
+    "Animer une communauté de pratique",
+    "Écrire simple pour être lu",
+    "Open data des marchés publics",
+    "Former les managers au travail en réseau",
+]
+
+
+def propose(phone, title):
+    phone.locator("#propose > summary").click()
+    form = phone.locator("[data-propose-form]")
+    form.locator("input[name=title]").fill(title)
+    form.locator(".propose-buttons button.primary").click()
+    anyway = form.locator("button[name=allow_similar]:visible")
+    on_wall = phone.locator("ul[data-live=topics] [data-slot=title]", has_text=exactly(title))
+    expect(on_wall.or_(anyway).first).to_be_visible()
+    if anyway.count():
+        anyway.click()
+    expect(on_wall).to_have_count(1)
+    expect(form).to_be_hidden()
 
 
 def make_screen_link(facilitation):
@@ -45,6 +75,34 @@ def test_a_projector_opened_by_screen_link_follows_the_facilitator(demo, new_con
     listed(laptop, TITLE).locator("form[data-live-action=topic_spotlight] button").click()
     expect(spotlight).to_be_visible()
     expect(spotlight.locator("[data-slot=title]")).to_have_text(exactly(TITLE))
+
+    # More topics than fit: the wall shows a page at a time and says which.
+    laptop.get_by_role("button", name="Éteindre le projecteur").click()
+    expect(spotlight).to_be_hidden()
+    phone = open_phone(new_context)
+    join_live(phone, "Zélie Martin")
+    for title in MORE_TOPICS:
+        propose(phone, title)
+    caption = projector.locator("[data-live=ranking-page]")
+    expect(caption).to_be_visible()
+    expect(caption).to_have_text(re.compile(r"^1–\d+ sur 14$"))
+    per_page = int(caption.inner_text().split("–")[1].split()[0])
+    assert 1 < per_page < 14
+    ranking = projector.locator("ol[data-live=ranking] > li")
+    expect(ranking).to_have_count(per_page)
+
+    # The facilitator turns the page from the laptop (by the keyboard): it turns there.
+    laptop.reload()
+    wait_until_live(laptop)
+    laptop.get_by_role("button", name="Page suivante").focus()
+    laptop.keyboard.press("Enter")
+    expect(caption).to_have_text(re.compile(rf"^{per_page + 1}–\d+ sur 14$"))
+    # Numbered on from the first page (the second page's first topic is number 11).
+    ol = projector.locator("ol[data-live=ranking]")
+    expect(ol).to_have_css("counter-reset", f"rank {per_page}")
+    expect(laptop.locator("#projector")).to_contain_text("Le mur : page 2")
+    laptop.get_by_role("button", name="Défilement automatique").click()
+    expect(laptop.locator("#projector")).to_contain_text("ses pages défilent")
 
     # A new link: the projector stops and says so.
     make_screen_link(laptop)

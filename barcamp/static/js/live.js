@@ -355,13 +355,17 @@
     node.classList.add("bumped");
   }
 
-  /* The projector's ranking: most votes first, moved with a calm slide (FLIP). */
+  /* The projector's ranking: most votes first, moved with a calm slide (FLIP). With
+     more topics than fit, it shows them a page at a time ("9-16 of 31"): the page the
+     facilitator set (state.screen.page), else each page in turn, every PAGE_TURN ms. */
+  var PAGE_TURN = 12000;
+  var turningPage = 0;
   function renderRanking(list) {
     var counts = byId(state.tallies.counts);
     var visible = state.tallies.counts !== null;
     var ranked = state.topics.slice().sort(function (a, b) {
       return (counts[b.id] || 0) - (counts[a.id] || 0) || a.id - b.id;
-    }).slice(0, 10);
+    });
     var top = ranked.length ? counts[ranked[0].id] || 0 : 0;
     var before = {};
     var existing = {};
@@ -392,9 +396,31 @@
       bar.style.width = visible && top ? ((counts[topic.id] || 0) / top * 100) + "%" : "0";
       return li;
     });
+    // How many fit above the bottom of the screen (the page's caption below them).
+    var caption = list.parentNode.querySelector("[data-live=ranking-page]");
+    list.style.counterReset = "";
     list.replaceChildren.apply(list, items);
+    var limit = window.innerHeight - (caption ? 3 * parseFloat(getComputedStyle(caption).fontSize || 16) : 0);
+    var fit = items.filter(function (li) { return li.getBoundingClientRect().bottom <= limit; }).length;
+    var perPage = Math.max(1, fit);
+    var pages = Math.max(1, Math.ceil(items.length / perPage));
+    var chosen = state.screen && state.screen.page !== null && state.screen.page !== undefined
+      ? state.screen.page : turningPage;
+    var pageNumber = ((chosen % pages) + pages) % pages;
+    var first = pageNumber * perPage;
+    var shown = items.slice(first, first + perPage);
+    list.style.counterReset = "rank " + first;
+    list.replaceChildren.apply(list, shown);
+    list.dataset.page = String(pageNumber);
+    list.dataset.pages = String(pages);
+    if (caption) {
+      caption.textContent = fill(labels.ranking_page || "", {
+        first: first + 1, last: first + shown.length, total: items.length
+      });
+      show(caption, pages > 1);
+    }
     if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
-    items.forEach(function (li) {
+    shown.forEach(function (li) {
       var old = before[li.dataset.topicId];
       if (old === undefined) return;
       var delta = old - li.getBoundingClientRect().top;
@@ -402,6 +428,15 @@
       li.animate([{ transform: "translateY(" + delta + "px)" }, { transform: "none" }],
                  { duration: 600, easing: "ease-in-out" });
     });
+  }
+  if (page === "screen") {
+    setInterval(function () {
+      if (!state || !state.topics || (state.screen && state.screen.page !== null && state.screen.page !== undefined)) return;
+      var list = $("[data-live=ranking]");
+      if (!list || Number(list.dataset.pages || 1) < 2) return;
+      turningPage = (Number(list.dataset.page) + 1) % Number(list.dataset.pages);
+      renderRanking(list);
+    }, PAGE_TURN);
   }
 
   /* The projector once the grid is published: in each room, what is on now (or next),
