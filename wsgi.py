@@ -17,8 +17,18 @@ from barcamp import create_app  # noqa: E402
 from barcamp.database import claim_sqlite_file  # noqa: E402
 from barcamp.extensions import db, socketio  # noqa: E402
 from barcamp.live import memory  # noqa: E402
+from config import InsecureConfigError  # noqa: E402
 
-app = create_app()
+try:
+    app = create_app()
+except InsecureConfigError as refusal:  # one line saying what to do, not a traceback
+    hint = ""
+    if "SECRET_KEY" in str(refusal):
+        hint = (
+            " Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            " and set it as SECRET_KEY in the environment (docs/deployment.md)."
+        )
+    sys.exit(f"Barcamp cannot start: {refusal}.{hint}")
 
 # Every template compiled now (~0.5 s at start) rather than at its first use, which
 # would hold every page and socket for 5-35 ms (the proceedings' template: 33 ms).

@@ -1,6 +1,10 @@
 """Configuration: safe defaults, and a production mode that refuses unsafe settings."""
 
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -10,6 +14,8 @@ import config
 from barcamp import create_app
 from barcamp.extensions import db, socketio
 from config import InsecureConfigError, ProductionConfig
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GOOD_KEY = "k" * 64
 
@@ -112,3 +118,26 @@ def test_the_database_file_is_a_plain_sqlite_file(app, tmp_path):
     connection = sqlite3.connect(tmp_path / "test.db")
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"event", "room", "slot", "participant"} <= tables
+
+
+def test_a_missing_secret_key_is_answered_in_one_line_with_the_command_that_makes_one(
+    tmp_path,
+):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "BARCAMP_ENV", "FLASK_DEBUG")
+    }
+    env.update(BARCAMP_ENV="production", BARCAMP_INSTANCE_PATH=str(tmp_path))
+    started = subprocess.run(
+        [sys.executable, "wsgi.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 1
+    [line] = started.stderr.strip().splitlines()
+    assert line.startswith("Barcamp cannot start: SECRET_KEY must be")
+    assert "secrets.token_hex(32)" in line

@@ -162,6 +162,8 @@ def test_the_printed_grid_and_door_signs(app, camp):
     grid = facilitator.get(f"/e/{event.code}/schedule/print")
     assert "<table>" in grid.get_data(as_text=True)
     assert "Résistance au changement" in text_of(grid)
+    assert "Proposé par" in text_of(grid)  # with who proposed each workshop
+    assert 'name="viewport"' in grid.get_data(as_text=True)  # it reads on a phone too
     signs = text_of(facilitator.get(f"/e/{event.code}/schedule/print?signs=1"))
     assert "Grande salle" in signs
     assert "Salle Colbert" in signs
