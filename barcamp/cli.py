@@ -63,7 +63,8 @@ def register_commands(app):
     @click.option(
         "--grid",
         is_flag=True,
-        help="Also build and publish the grid (as after the pitches), with a note started.",
+        help="The afternoon: voting closed, the grid built and published, the workshops' "
+        "notes written, everybody seated.",
     )
     @click.option(
         "--base-url",

@@ -315,12 +315,13 @@ FIRST_NOTE_LINES = {
 
 
 def publish_demo_grid(event):
-    """Build the demo's grid with the optimizer and publish it, as Paul would at the
-    end of the pitches; give the first workshop its roles and a note under way. Runs
-    its own units of work (the search must run outside any)."""
+    """The afternoon, as Paul leaves it after the pitches: proposals and voting closed,
+    the grid built by the optimizer and published, the workshops' roles and notes
+    written (each with a revision kept), and everybody seated in what they voted for.
+    Runs its own units of work (the search must run outside any)."""
     from barcamp.identity import Visitor
     from barcamp.models import Participant
-    from barcamp.services import optimizer
+    from barcamp.services import facilitation, optimizer, seating
     from barcamp.unit_of_work import unit_of_work
 
     paul = db.session.scalar(
@@ -329,9 +330,18 @@ def publish_demo_grid(event):
         )
     )
     facilitator = Visitor(event, paul, Role.FACILITATOR)
+    # The pitches are over: no more proposals or votes, as Paul closes them.
+    with unit_of_work():
+        facilitation.set_marketplace(facilitator, proposals_open=False, voting_open=False)
     optimizer.optimize(facilitator)  # searches outside any transaction, then writes
     with unit_of_work():
         _publish_with_a_note_under_way(facilitator)
+    # Everybody takes a seat in what they voted for, as the room does after publication.
+    for person in db.session.scalars(
+        select(Participant).where(Participant.event_id == event.id).order_by(Participant.id)
+    ).all():
+        with unit_of_work():
+            seating.seat_me(db.session.get(Participant, person.id))
 
 
 def _publish_with_a_note_under_way(facilitator):
@@ -372,7 +382,8 @@ def _publish_with_a_note_under_way(facilitator):
                 lines[reading] = reading + "\n- ".join(written["read"])
         notes.take_role(session.topic, people[roles[0]], "facilitator")
         notes.take_role(session.topic, people[roles[1]], "note_taker")
-        _write_note(session.topic, people[roles[1]], lines)
+        note = _write_note(session.topic, people[roles[1]], lines)
+        notes.save_revision(note, people[roles[1]])  # its history is not empty
 
 
 def _write_note(topic, writer, replacements):
@@ -393,6 +404,7 @@ def _write_note(topic, writer, replacements):
         text = text.replace(old, new, 1)
     notes.replace_text(body, text)
     notes.receive(note, writer, doc.get_update(before))
+    return note
 
 
 def existing_demo():

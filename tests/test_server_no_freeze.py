@@ -111,6 +111,13 @@ def test_two_copies_of_one_action_sent_at_once_get_one_answer(afternoon, browser
     """Alice's phone sends each vote and seat choice twice at the same moment (a retry
     that overtook the first try); so does Paul's console with "build the grid". Each
     pair gets one answer, the same, and each operation is stored once."""
+    paul = browser(afternoon)
+    paul.get(afternoon.links["facilitator"])
+    consoles = [live_page().connect(afternoon, paul) for _ in range(2)]
+    consoles[0].wait_for("snapshot")
+    # The afternoon demo has voting closed, as after the pitches: Paul opens it again.
+    reopened = consoles[0].call("marketplace_set", {"op_id": "reopen", "voting_open": True})
+    assert reopened["ok"] is True, reopened
     alice = browser(afternoon)
     alice.join("Alice")
     phones = [live_page().connect(afternoon, alice) for _ in range(2)]
@@ -133,10 +140,6 @@ def test_two_copies_of_one_action_sent_at_once_get_one_answer(afternoon, browser
     assert voted[0]["me"]["left"] == voted[0]["me"]["budget"]
     assert [choices[1]] == [session for _, session in seated[0]["seats"]]
 
-    paul = browser(afternoon)
-    paul.get(afternoon.links["facilitator"])
-    consoles = [live_page().connect(afternoon, paul) for _ in range(2)]
-    consoles[0].wait_for("snapshot")
     build = {"op_id": f"grid-{uuid.uuid4()}"}
     answers = both_at_once(consoles, "schedule_optimize", build)
     assert answers[0]["ok"] is True, answers
