@@ -12,6 +12,8 @@ to docs/screenshots/, for each language:
   projector-<lang>.png            the projector screen (the wall and its ranking),
                                   1920x1080, the viewport only
   projector-spotlight-<lang>.png  the same with a topic in the spotlight
+  projector-pages-<lang>.png      the wall with more topics than fit: a page at a time,
+                                  "1–10 of 15" under it
   desktop-grid-<lang>.png         the facilitator's grid page once built (not published
                                   yet), with its editing controls, 1280x800, full page
   phone-grid-<lang>.png           the grid on the phone once published, after "Seat me
@@ -190,6 +192,23 @@ class Shooter:
         ).click()
         expect(spotlight).to_be_hidden()
 
+        # A bigger marketplace: more topics than the projector holds, a page at a time.
+        phone.goto("/e/BERCY")
+        for title in MORE_TOPICS[lang]:
+            phone.locator("#propose > summary").click()
+            form = phone.locator("[data-propose-form]")
+            form.locator("input[name=title]").fill(title)
+            form.locator(".propose-buttons button.primary").click()
+            anyway = form.locator("button[name=allow_similar]:visible")
+            on_wall = phone.locator("ul[data-live=topics] [data-slot=title]", has_text=title)
+            expect(on_wall.or_(anyway).first).to_be_visible()
+            if anyway.count():
+                anyway.click()
+            expect(on_wall).to_have_count(1)
+        caption = projector.locator("[data-live=ranking-page]")
+        expect(caption).to_be_visible()
+        self.save(projector, f"projector-pages-{lang}", full_page=False)
+
         self.shoot_grid(lang, phone, projector.context)
 
         for context in self.contexts:
@@ -331,6 +350,24 @@ TESTIMONY = "Le réseau social d'entreprise de L'Oréal"
 QUESTION = {
     "fr": "Combien de temps a-t-il fallu pour convaincre la direction ?",
     "en": "How long did it take to win the management over?",
+}
+MORE_TOPICS = {
+    "fr": [
+        "Le wiki interministériel, mode d'emploi",
+        "Messagerie instantanée et archives publiques",
+        "Animer une communauté de pratique",
+        "Écrire simple pour être lu",
+        "Open data des marchés publics",
+        "Former les managers au travail en réseau",
+    ],
+    "en": [
+        "The cross-ministry wiki, a user's guide",
+        "Instant messaging and public records",
+        "Running a community of practice",
+        "Writing plainly to be read",
+        "Open data of public procurement",
+        "Training managers to work in networks",
+    ],
 }
 NOTE_LINES = {
     "fr": "\n## Pour la restitution\n- Trois idées à retenir, présentées par le rapporteur\n",

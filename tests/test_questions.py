@@ -267,6 +267,7 @@ def test_the_projector_shows_a_question_chosen_by_the_facilitator(app, room):
         "talk_id": room.talk_id,
         "question_id": question_id,
         "step": 0,
+        "page": None,  # the wall's pages turn on their own
     }
     [heard] = [m["args"][0] for m in received(room.sockets["baptiste"], "screen_updated")]
     assert heard["screen"]["question_id"] == question_id
