@@ -400,7 +400,14 @@
     var caption = list.parentNode.querySelector("[data-live=ranking-page]");
     list.style.counterReset = "";
     list.replaceChildren.apply(list, items);
-    var limit = window.innerHeight - (caption ? 3 * parseFloat(getComputedStyle(caption).fontSize || 16) : 0);
+    var limit = window.innerHeight;
+    for (var box = list.parentNode; box && box !== document.body; box = box.parentNode) {
+      if (getComputedStyle(box).overflowY !== "visible") {  // the box that clips the wall
+        limit = Math.min(limit, box.getBoundingClientRect().bottom);
+        break;
+      }
+    }
+    limit -= caption ? 2.5 * parseFloat(getComputedStyle(caption).fontSize || 16) : 0;
     var fit = items.filter(function (li) { return li.getBoundingClientRect().bottom <= limit; }).length;
     var perPage = Math.max(1, fit);
     var pages = Math.max(1, Math.ceil(items.length / perPage));
