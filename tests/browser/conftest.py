@@ -100,8 +100,10 @@ def new_context(browser, server):
 
 @pytest.fixture
 def projector(new_context, demo):
-    """A laptop on the projector: it opened the facilitator link, then the screen."""
-    page = new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    """A laptop on the projector: it opened the facilitator link, then the screen. A
+    tall screen (1920x1600), whose wall holds the demo's topics and a few more on one
+    page (tests/browser/test_projector_anywhere.py turns the pages of a fuller wall)."""
+    page = new_context(viewport={"width": 1920, "height": 1600}).new_page()
     page.goto(demo["facilitator"])
     page.goto("/e/BERCY/screen")
     return page

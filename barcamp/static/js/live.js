@@ -407,8 +407,12 @@
         break;
       }
     }
-    limit -= caption ? 2.5 * parseFloat(getComputedStyle(caption).fontSize || 16) : 0;
-    var fit = items.filter(function (li) { return li.getBoundingClientRect().bottom <= limit; }).length;
+    function fitting(bottom) {
+      return items.filter(function (li) { return li.getBoundingClientRect().bottom <= bottom; }).length;
+    }
+    var fit = fitting(limit);
+    // Pages only when they do not all fit; then room is kept for the caption.
+    if (fit < items.length && caption) fit = fitting(limit - 2.5 * parseFloat(getComputedStyle(caption).fontSize || 16));
     var perPage = Math.max(1, fit);
     var pages = Math.max(1, Math.ceil(items.length / perPage));
     var chosen = state.screen && state.screen.page !== null && state.screen.page !== undefined
