@@ -51,13 +51,18 @@ def screen():
     )
 
 
+def _facilitator():
+    visitor = identity.visitor(g.event)
+    if not visitor.can(Role.FACILITATOR):
+        raise NotFound()  # like a wrong secret: reveals nothing
+    return visitor
+
+
 @bp.post("/screen/link")
 def new_link():
     """Make the screen link (a new one stops the old): shown this once, to open on the
     projector's own computer."""
-    visitor = identity.visitor(g.event)
-    if not visitor.can(Role.FACILITATOR):
-        raise NotFound()
+    visitor = _facilitator()
     form = ConfirmForm()
     if not form.validate():
         flash(form.csrf_token.errors[0], "error")
@@ -100,9 +105,7 @@ def _number(value):
 def set_state():
     """What the projector shows, without JavaScript: mode, talk, question, step (an
     empty value clears it). Back to the page the form was on."""
-    visitor = identity.visitor(g.event)
-    if not visitor.can(Role.FACILITATOR):
-        raise NotFound()
+    visitor = _facilitator()
     form = ConfirmForm()
     if not form.validate():
         flash(form.csrf_token.errors[0], "error")
