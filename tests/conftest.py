@@ -244,6 +244,16 @@ def service_or_skip(name, probe):
         pytest.skip(message)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The tests share one Redis server, and Socket.IO's messages through it reach
+    every process listening, whatever the test: under pytest-xdist they all run in
+    one worker, one at a time."""
+    for item in items:
+        if "redis_url" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
