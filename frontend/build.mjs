@@ -1,6 +1,7 @@
 // Build the browser code committed under barcamp/static (the app never runs Node):
 //  - copy the pinned socket.io client into barcamp/static/vendor/ (live.js uses it);
-//  - bundle notes/notes.js (Yjs + y-indexeddb + socket.io client) with esbuild
+//  - bundle notes/notes.js (Yjs + y-indexeddb + socket.io client, and the editor of
+//    notes/editor.js: CodeMirror 6 with y-codemirror.next) with esbuild
 //    into barcamp/static/js/notes.min.js, without a source map.
 import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -38,8 +39,11 @@ await build({
   banner: {
     js:
       `/* Barcamp notes, built by frontend/build.mjs from frontend/notes/notes.js` +
-      ` (yjs ${versionOf("yjs")}, y-indexeddb ${versionOf("y-indexeddb")},` +
-      ` socket.io-client ${versionOf("socket.io-client")}; MIT licences). */`,
+      ` and notes/editor.js (yjs ${versionOf("yjs")}, y-indexeddb ${versionOf("y-indexeddb")},` +
+      ` y-protocols ${versionOf("y-protocols")}, socket.io-client ${versionOf("socket.io-client")},` +
+      ` codemirror ${versionOf("@codemirror/view")}, @codemirror/lang-markdown` +
+      ` ${versionOf("@codemirror/lang-markdown")}, y-codemirror.next ${versionOf("y-codemirror.next")};` +
+      ` MIT licences). */`,
   },
   logLevel: "warning",
 });

@@ -19,7 +19,8 @@ to docs/screenshots/, for each language:
   phone-grid-<lang>.png           the grid on the phone once published, after "Seat me
                                   in what I voted for" and one seat taken, full page
   phone-day-<lang>.png            "my day" on the phone, with the calendar link made
-  desktop-notes-<lang>.png        a session's shared notes being written, 1280x800
+  desktop-notes-<lang>.png        a session's shared notes being written with the toolbar,
+                                  another writer's caret showing, 1280x800
   phone-session-<lang>.png        a session's page on the phone: roles, the notes as read
   projector-board-<lang>.png      the projector once the grid is published: the now/next
                                   board, its clock set to the first round, 1920x1080
@@ -267,14 +268,25 @@ class Shooter:
         notes.goto(editor_path)
         status = notes.locator("#note-status")
         expect(status).to_have_attribute("data-state", "saved")
-        text = notes.locator("#note-text")
+        text = notes.locator("#note-content")
         text.click()
         text.press("Control+End")
-        text.press_sequentially(NOTE_LINES[lang], delay=2)
+        heading, point, action = NOTE_LINES[lang]
+        text.press_sequentially(f"\n{heading}", delay=2)
+        notes.locator("#note-format [data-format=heading]").click()
+        text.press("End")
+        text.press_sequentially(f"\n- {point}\n{action}", delay=2)  # Enter goes on listing
+        notes.locator("#note-format [data-format=todo]").click()
+        # The phone opens the notes too: its caret shows on the laptop, with its name.
+        session_path = urlsplit(phone.url).path
+        phone.goto(editor_path)
+        expect(phone.locator("#note-status")).to_have_attribute("data-state", "saved")
+        phone.locator(".cm-line", has_text=point).click()
+        expect(notes.locator(".cm-writer-name")).to_have_text(JOINED_AS[lang])
         expect(status).to_have_attribute("data-state", "saved")
         self.save(notes, f"desktop-notes-{lang}", full_page=False)
-        phone.goto(urlsplit(phone.url).path)
-        expect(phone.locator(".markdown")).to_contain_text(NOTE_LINES[lang].split("\n")[1][2:])
+        phone.goto(session_path)
+        expect(phone.locator(".markdown")).to_contain_text(point)
         phone.evaluate("window.scrollTo(0, 0)")
         self.save(phone, f"phone-session-{lang}", full_page=True)
 
@@ -366,9 +378,17 @@ MORE_TOPICS = {
         "Writing plainly to be read",
     ],
 }
-NOTE_LINES = {
-    "fr": "\n## Pour la restitution\n- Trois idées à retenir, présentées par le rapporteur\n",
-    "en": "\n## For the wrap-up\n- Three ideas to keep, presented by the note-taker\n",
+NOTE_LINES = {  # a heading, a point, an action (typed with the toolbar)
+    "fr": (
+        "Pour la restitution",
+        "Trois idées à retenir, présentées par le rapporteur",
+        "Envoyer le compte rendu aux participants — Paul, vendredi",
+    ),
+    "en": (
+        "For the wrap-up",
+        "Three ideas to keep, presented by the note-taker",
+        "Send the notes to everyone who came — Paul, Friday",
+    ),
 }
 
 

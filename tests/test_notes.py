@@ -463,3 +463,79 @@ def test_a_note_made_again_under_the_same_id_is_not_served_from_memory(app, bare
     text = str(fresh.get("body", type=Text))
     assert text.startswith("# Open data")
     assert "Ancien texte" not in text
+
+
+CARET = {
+    "anchor": {"type": {"client": 7, "clock": 3}, "tname": None, "item": None, "assoc": 0},
+    "head": {"type": None, "tname": "body", "item": {"client": 7, "clock": 12}, "assoc": -1},
+}
+
+
+def carets_heard(writer):
+    return [e["args"][0] for e in writer.socket.get_received() if e["name"] == "note_cursor"]
+
+
+def test_a_writers_caret_reaches_the_others_with_the_name_the_server_knows(app, writers):
+    amelie, baptiste, topic_id = writers
+    amelie.join()
+    baptiste.join()
+    carets_heard(baptiste)
+    # Amélie's page claims nothing about her name: the server says who she is.
+    ack = amelie.socket.emit(
+        "note_cursor",
+        {"note": amelie.note_id, "client": 41, "clock": 2, "cursor": CARET, "name": "Paul"},
+        callback=True,
+    )
+    assert ack == {"ok": True}
+    (caret,) = carets_heard(baptiste)
+    colour = caret.pop("colour")
+    assert caret == {
+        "note": amelie.note_id,
+        "client": 41,
+        "clock": 2,
+        "cursor": CARET,
+        "name": "Amélie",
+    }
+    assert 0 <= colour < 8
+    assert carets_heard(amelie) == []  # not sent back to herself
+
+    # She closes the page: the others drop her caret at once.
+    amelie.socket.disconnect()
+    assert carets_heard(baptiste) == [{"note": amelie.note_id, "client": 41, "gone": True}]
+    assert "Amélie" not in stored_text(app, topic_id)  # nothing of it is stored
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"client": "41", "clock": 2, "cursor": None},
+        {"client": 41, "clock": -1, "cursor": None},
+        {"client": 2**53, "clock": 2, "cursor": None},
+        {"client": True, "clock": 2, "cursor": None},
+        {"client": 41, "clock": 2, "cursor": {"anchor": CARET["anchor"]}},
+        {"client": 41, "clock": 2, "cursor": {**CARET, "extra": 1}},
+        {"client": 41, "clock": 2, "cursor": {"anchor": "x" * 10_000, "head": None}},
+        {"client": 41, "clock": 2, "cursor": {"anchor": {"tname": "x" * 100}, "head": {}}},
+        {"client": 41, "clock": 2, "cursor": {"anchor": {"type": {"client": 1}}, "head": {}}},
+        {"client": 41, "clock": 2, "cursor": {"anchor": {"assoc": 5}, "head": {}}},
+        {"client": 41, "clock": 2, "cursor": [1, 2]},
+    ],
+)
+def test_an_odd_caret_is_refused_and_reaches_nobody(writers, payload):
+    amelie, baptiste, _ = writers
+    amelie.join()
+    baptiste.join()
+    carets_heard(baptiste)
+    ack = amelie.socket.emit("note_cursor", {"note": amelie.note_id, **payload}, callback=True)
+    assert (ack["ok"], ack["error"]["code"]) == (False, "invalid"), ack
+    assert carets_heard(baptiste) == []
+
+
+def test_a_caret_on_a_note_one_has_not_opened_is_refused(writers):
+    amelie, baptiste, _ = writers
+    baptiste.join()
+    carets_heard(baptiste)
+    payload = {"note": amelie.note_id, "client": 41, "clock": 1, "cursor": None}
+    ack = amelie.socket.emit("note_cursor", payload, callback=True)
+    assert (ack["ok"], ack["error"]["code"]) == (False, "not_found"), ack
+    assert carets_heard(baptiste) == []

@@ -121,6 +121,13 @@ def send_note_update(note_id, update, skip_sid=None):
     )
 
 
+def send_note_caret(note_id, caret, skip_sid):
+    """Pass a writer's caret (name and colour given by the server) to the others."""
+    socketio.emit(
+        "note_cursor", {"note": note_id, **caret}, to=note_room(note_id), skip_sid=skip_sid
+    )
+
+
 def send_note_presence(note_id, editors):
     socketio.emit(
         "note_presence",

@@ -5,6 +5,7 @@ import threading
 
 _lock = threading.Lock()
 _notes = {}  # note id -> {sid: display name}
+_carets = {}  # (note id, sid) -> the Yjs client id of that connection's caret
 
 
 def enter(note_id, sid, name):
@@ -20,6 +21,24 @@ def leave(note_id, sid):
         if not present:
             _notes.pop(note_id, None)
         return found
+
+
+def here(note_id, sid):
+    """Whether this connection has the note open."""
+    with _lock:
+        return sid in _notes.get(note_id, {})
+
+
+def show_caret(note_id, sid, client):
+    """Remember which Yjs client draws this connection's caret on the note."""
+    with _lock:
+        _carets[(note_id, sid)] = client
+
+
+def drop_caret(note_id, sid):
+    """The Yjs client of this connection's caret on the note, forgotten; or None."""
+    with _lock:
+        return _carets.pop((note_id, sid), None)
 
 
 def leave_all(sid):

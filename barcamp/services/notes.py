@@ -86,6 +86,50 @@ def note_by_id(event, note_id):
     return note
 
 
+# A writer's caret, as y-protocols' awareness carries it: {anchor, head}, each a Yjs
+# relative position {type, tname, item, assoc} (JSON). Only passed on, never stored.
+_YJS_ID = {"client", "clock"}
+_POSITION_KEYS = {"type", "tname", "item", "assoc"}
+_SAFE_INT = 2**53  # what a JavaScript number holds exactly
+
+
+def _counter(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _SAFE_INT
+
+
+def _position(value):
+    if not isinstance(value, dict) or not set(value) <= _POSITION_KEYS:
+        return False
+    for key in ("type", "item"):
+        ident = value.get(key)
+        if ident is not None and not (
+            isinstance(ident, dict)
+            and set(ident) == _YJS_ID
+            and all(_counter(part) for part in ident.values())
+        ):
+            return False
+    tname = value.get("tname")
+    if tname is not None and not (isinstance(tname, str) and len(tname) <= 64):
+        return False
+    assoc = value.get("assoc", 0)
+    return isinstance(assoc, int) and not isinstance(assoc, bool) and -1 <= assoc <= 1
+
+
+def caret(client, clock, cursor):
+    """A writer's caret to pass on to the others: (client, clock, cursor), cursor None
+    when they have left the text. Anything else is refused."""
+    if not (_counter(client) and _counter(clock)):
+        raise BarcampError(code="invalid")
+    if cursor is not None and not (
+        isinstance(cursor, dict)
+        and set(cursor) == {"anchor", "head"}
+        and _position(cursor["anchor"])
+        and _position(cursor["head"])
+    ):
+        raise BarcampError(code="invalid")
+    return client, clock, cursor
+
+
 def template(subject):
     """The starting text, in the event's language: for a session, what was said, what
     was decided, what must be done (with who does it) apart from what must be read; for

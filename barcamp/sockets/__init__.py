@@ -46,6 +46,7 @@ HANDLERS = {
     "seat_me": schedule.seat_me,
     "note_join": notes.note_join,
     "note_update": notes.note_update,
+    "note_cursor": notes.note_cursor,
     "note_leave": notes.note_leave,
     "question_ask": questions.question_ask,
     "question_upvote": questions.question_upvote,

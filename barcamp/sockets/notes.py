@@ -1,11 +1,15 @@
 """Co-writing a session's note: the Yjs sync handshake and updates, over acknowledged
 events. An acknowledgement {ok: true} to `note_update` means the update is stored."""
 
+import zlib
+
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_socketio import join_room, leave_room
 
 from barcamp import live
+from barcamp.errors import NotFound
 from barcamp.extensions import db
 from barcamp.live import presence
 from barcamp.models import Note, Role
@@ -54,24 +58,57 @@ def note_update(visitor, payload):
     return {}
 
 
+CARET_COLOURS = 8  # the browser has as many (app.css: .cm-writer-0 … 7)
+
+
+@query
+def note_cursor(visitor, payload):
+    """note_cursor {note, client, clock, cursor}: ack {ok}; where this writer's caret
+    is (`cursor` {anchor, head} of Yjs relative positions, or null), `client` and
+    `clock` as in y-protocols' awareness. Passed on to the others on the note as
+    `note_cursor {note, client, clock, cursor, name, colour}`, with the name and
+    colour the server knows for this person; nothing stored. A connection that
+    closes or leaves the note sends `note_cursor {note, client, gone: true}`."""
+    limiter.enforce("600/minute", "note_cursor", visitor.event.id, visitor.actor)
+    note = notes.note_by_id(visitor.event, payload.get("note"))
+    if not presence.here(note.id, request.sid):
+        raise NotFound(_l("This note does not exist."))
+    client, clock, cursor = notes.caret(
+        payload.get("client"), payload.get("clock"), payload.get("cursor")
+    )
+    presence.show_caret(note.id, request.sid, client)
+    caret = {
+        "client": client,
+        "clock": clock,
+        "cursor": cursor,
+        "name": _name(visitor),
+        "colour": zlib.crc32(visitor.actor.encode()) % CARET_COLOURS,
+    }
+    live.send_note_caret(note.id, caret, skip_sid=request.sid)
+    return {}
+
+
 @query
 def note_leave(visitor, payload):
     """note_leave {note}: ack {ok}; leaves the note's room."""
     note_id = payload.get("note")
     leave_room(live.note_room(note_id))
     if presence.leave(note_id, request.sid):
-        _left(note_id)
+        _left(note_id, request.sid)
     return {}
 
 
 def disconnect(reason=None):
     """A closed connection leaves every note it had open."""
     for note_id in presence.leave_all(request.sid):
-        _left(note_id)
+        _left(note_id, request.sid)
 
 
-def _left(note_id):
+def _left(note_id, sid):
     """Tell who is still writing; when nobody is, keep a revision if the text changed."""
+    client = presence.drop_caret(note_id, sid)
+    if client is not None:
+        live.send_note_caret(note_id, {"client": client, "gone": True}, skip_sid=sid)
     editors = presence.names(note_id)
     live.send_note_presence(note_id, editors)
     if editors:

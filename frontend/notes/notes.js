@@ -7,7 +7,9 @@
  * Protocol (the server is pycrdt):
  *   note_join   {note, sv}      -> ack {ok, epoch, update, sv, editors}
  *   note_update {note, update}  -> ack {ok} | {ok: false, error: {code, message}}
- *   server -> client: note_update {note, update}, note_presence {note, editors}
+ *   note_cursor {note, client, clock, cursor}  (where my caret is; not stored)
+ *   server -> client: note_update {note, update}, note_presence {note, editors},
+ *     note_cursor {note, client, clock, cursor, name, colour} | {note, client, gone}
  * The join runs on every (re)connect: we apply what the server has that we
  * lack, then send back everything it lacks. That one exchange repairs any
  * missed or unacknowledged message, so every failure path just runs it again.
@@ -16,13 +18,17 @@
  */
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
+import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
+import * as encoding from "lib0/encoding";
 import { io } from "socket.io-client";
+import { createEditor } from "./editor.js";
 
 const ACK_TIMEOUT = 10000; // ms to wait for any acknowledgement
 const FLUSH_DELAY = 150; // ms: batch keystrokes into one message
 const IDB_TIMEOUT = 5000; // ms: past this, carry on without IndexedDB
 const SERVER = "server"; // transaction origin of updates from the server
-const LOCAL = "local"; // transaction origin of edits made in the textarea
+const CURSOR_DELAY = 100; // ms: at most this often, where my caret is
+const COLOURS = 8; // other writers' carets: .cm-writer-0 … 7 in app.css
 
 function start() {
   const root = document.getElementById("note-editor");
@@ -30,6 +36,7 @@ function start() {
 
   const el = {
     text: document.getElementById("note-text"),
+    toolbar: document.getElementById("note-format"),
     status: document.getElementById("note-status"),
     error: document.getElementById("note-error"),
     discard: document.getElementById("note-discard"),
@@ -44,7 +51,9 @@ function start() {
 
   const doc = new Y.Doc();
   const ytext = doc.getText("body");
+  const awareness = new Awareness(doc); // carets: mine, and the others' from the server
   let persistence = null;
+  let editor = null;
 
   /* ---------- sync state ---------- */
 
@@ -70,6 +79,10 @@ function start() {
     ytext,
     state: () => el.status.dataset.state,
     text: () => ytext.toString(),
+    editorText: () => (editor ? editor.view.state.doc.toString() : null),
+    carets: () => Array.from(awareness.getStates().entries())
+      .filter(([client, state]) => client !== doc.clientID && state.cursor)
+      .map(([, state]) => state.user.name),
   };
 
   /* ---------- status line ---------- */
@@ -184,7 +197,7 @@ function start() {
   async function reloadPage() {
     leaving = true;
     socket.disconnect();
-    el.text.readOnly = true;
+    if (editor) editor.setReadOnly(true);
     await clearLocalCopy();
     location.reload();
   }
@@ -234,6 +247,23 @@ function start() {
     if (data && data.note === note) renderEditors(data.editors);
   });
 
+  socket.on("note_cursor", (data) => {
+    if (leaving || !data || data.note !== note || data.client === doc.clientID) return;
+    if (data.gone) {
+      removeAwarenessStates(awareness, [data.client], SERVER);
+      return;
+    }
+    const colour = Math.abs(Number(data.colour) || 0) % COLOURS;
+    const state = { user: { name: String(data.name), colour }, cursor: data.cursor };
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint(encoder, data.client);
+    encoding.writeVarUint(encoder, data.clock);
+    encoding.writeVarString(encoder, JSON.stringify(state));
+    // Kept if newer than what we have; dropped by itself after 30 s without news.
+    applyAwarenessUpdate(awareness, encoding.toUint8Array(encoder), SERVER);
+  });
+
   function applyServerUpdate(update) {
     try {
       Y.applyUpdate(doc, new Uint8Array(update), SERVER);
@@ -250,7 +280,7 @@ function start() {
   function refused(error) {
     stopped = true;
     joined = false;
-    el.text.readOnly = true;
+    if (editor) editor.setReadOnly(true);
     showError(error && error.message);
     updateStatus();
   }
@@ -287,7 +317,32 @@ function start() {
       joined = true;
       everJoined = true;
       renderEditors(ack.editors);
+      sendCursor();
       updateStatus();
+    });
+  }
+
+  /* ---------- my caret, for the others ---------- */
+
+  let cursorTimer = null;
+  awareness.on("update", ({ added, updated }, origin) => {
+    if (origin === SERVER || cursorTimer !== null) return;
+    if (!added.concat(updated).includes(doc.clientID)) return;
+    cursorTimer = setTimeout(sendCursor, CURSOR_DELAY);
+  });
+
+  // Fire and forget: the next move, or the renewal every 15 s, says it again.
+  function sendCursor() {
+    clearTimeout(cursorTimer);
+    cursorTimer = null;
+    const local = awareness.getLocalState();
+    if (!socket.connected || !joined || stopped || !local) return;
+    const meta = awareness.meta.get(doc.clientID);
+    socket.emit("note_cursor", {
+      note,
+      client: doc.clientID,
+      clock: meta ? meta.clock : 0,
+      cursor: local.cursor ? JSON.parse(JSON.stringify(local.cursor)) : null,
     });
   }
 
@@ -365,125 +420,16 @@ function start() {
 
   setState("connecting");
   openLocalCopy().then(() => {
-    bindTextarea(el.text, doc, ytext);
+    editor = createEditor({
+      textarea: el.text,
+      toolbar: el.toolbar,
+      ytext,
+      awareness,
+      labels: { task: msg.msgTask },
+      styleNonce: root.dataset.styleNonce,
+    });
     socket.connect();
   });
-}
-
-/* ---------- textarea <-> Y.Text ----------
- * Both count UTF-16 code units, so positions carry over as they are. Local
- * input is diffed against `shown` (what the textarea last displayed, equal to
- * the Y.Text outside IME compositions). Remote changes are written into the
- * textarea at once, except during a composition (writing would break it):
- * their deltas are kept and the composed text is mapped through them at the end.
- */
-function bindTextarea(textarea, doc, ytext) {
-  let shown = ytext.toString();
-  let composing = false;
-  let missed = []; // remote deltas not yet shown, during a composition
-
-  textarea.value = shown;
-  textarea.readOnly = false;
-
-  textarea.addEventListener("compositionstart", () => { composing = true; });
-  textarea.addEventListener("compositionend", () => {
-    composing = false;
-    applyInput();
-  });
-  textarea.addEventListener("input", (e) => {
-    if (!composing && !e.isComposing) applyInput();
-  });
-
-  function applyInput() {
-    const value = textarea.value;
-    const change = diff(shown, value);
-    let from = change.index;
-    let to = change.index + change.remove;
-    missed.forEach((delta) => {
-      from = mapIndex(delta, from);
-      to = mapIndex(delta, to);
-    });
-    doc.transact(() => {
-      if (to > from) ytext.delete(from, to - from);
-      if (change.insert) ytext.insert(from, change.insert);
-    }, LOCAL);
-    if (missed.length) {
-      // Show the remote changes held back; the caret goes after the composed
-      // text, or where it was if nothing was composed.
-      const caret = change.remove || change.insert
-        ? from + change.insert.length
-        : missed.reduce((index, delta) => mapIndex(delta, index), textarea.selectionEnd);
-      missed = [];
-      shown = ytext.toString();
-      textarea.value = shown;
-      if (document.activeElement === textarea) textarea.setSelectionRange(caret, caret);
-    } else {
-      shown = value;
-    }
-  }
-
-  ytext.observe((event) => {
-    if (event.transaction.origin === LOCAL) return;
-    const delta = event.delta; // only readable inside the observer
-    if (composing) {
-      missed.push(delta);
-      return;
-    }
-    const focused = document.activeElement === textarea;
-    const { selectionStart, selectionEnd, selectionDirection } = textarea;
-    shown = ytext.toString();
-    textarea.value = shown;
-    if (focused) {
-      textarea.setSelectionRange(
-        mapIndex(delta, selectionStart),
-        mapIndex(delta, selectionEnd),
-        selectionDirection
-      );
-    }
-  });
-}
-
-// Smallest single replacement turning `before` into `after`: common prefix and
-// suffix, never overlapping, and never cutting a surrogate pair in two (Yjs
-// would turn each half into U+FFFD).
-function diff(before, after) {
-  const shortest = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < shortest && before[start] === after[start]) start++;
-  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
-  let end = 0; // length of the common suffix
-  while (
-    end < shortest - start &&
-    before[before.length - 1 - end] === after[after.length - 1 - end]
-  ) end++;
-  if (end > 0 && isLowSurrogate(before.charCodeAt(before.length - end))) end--;
-  return {
-    index: start,
-    remove: before.length - end - start,
-    insert: after.slice(start, after.length - end),
-  };
-}
-
-function isHighSurrogate(code) { return code >= 0xd800 && code <= 0xdbff; }
-function isLowSurrogate(code) { return code >= 0xdc00 && code <= 0xdfff; }
-
-// Where position `index` of the old text lands once `delta` is applied.
-// Text inserted exactly at `index` goes after it (the position stays put).
-function mapIndex(delta, index) {
-  let pos = 0; // position in the old text
-  let mapped = index;
-  for (const op of delta) {
-    if (pos > index) break;
-    if (op.retain) {
-      pos += op.retain;
-    } else if (op.insert !== undefined) {
-      if (pos < index) mapped += typeof op.insert === "string" ? op.insert.length : 1;
-    } else if (op.delete) {
-      if (pos < index) mapped -= Math.min(op.delete, index - pos);
-      pos += op.delete;
-    }
-  }
-  return mapped;
 }
 
 if (document.readyState === "loading") {

@@ -2,12 +2,15 @@
 through a server crash: every keystroke ends up in the stored note, once.
 
 The server is killed with SIGKILL while the page is open; what is typed while it is
-down waits in the page (and its IndexedDB copy) and is sent when it is back.
+down waits in the page (and its IndexedDB copy) and is sent when it is back. The
+editor is CodeMirror 6 on the note's Y.Text (frontend/notes/editor.js); its
+toolbar, checkboxes, other writers' carets and pasting are in test_note_formatting.py.
 """
 
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.notes_client import NoteWriter
@@ -21,6 +24,36 @@ SAVE_TIMEOUT = 30_000  # the page reconnects with a growing delay, up to a few s
 
 def note_lines(text, prefix):
     return [line for line in text.split("\n") if line.startswith(prefix)]
+
+
+def editor_text(page):
+    """The text in the page's editor, as the person sees it (Markdown)."""
+    return page.evaluate("window.barcampNote.editorText()")
+
+
+def expect_editor_text(page, text):
+    """Wait until the page's editor holds exactly `text`."""
+    page.wait_for_function("text => window.barcampNote.editorText() === text", arg=text)
+
+
+def expect_editor_match(page, pattern):
+    """Wait until the page's editor text matches the regular expression `pattern`."""
+    try:
+        page.wait_for_function(
+            "pattern => new RegExp(pattern).test(window.barcampNote.editorText() || '')",
+            arg=pattern,
+        )
+    except PlaywrightTimeout:
+        tail = (editor_text(page) or "")[-300:]
+        message = f"the editor never matched {pattern!r}; it ends with {tail!r}"
+        raise AssertionError(message) from None
+
+
+def type_at_the_end(editor, line):
+    """Click in the text, go to its end and type `line` then Enter, key by key."""
+    editor.click()
+    editor.press("Control+End")
+    editor.press_sequentially(line + "\n", delay=5)
 
 
 def open_first_session(page, server, name):
@@ -65,18 +98,16 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     topic_path = open_first_session(page, server, "Amélie P.")
     page.get_by_role("link", name=re.compile("Écrire dans les notes|Write in the notes")).click()
     status = page.locator("#note-status")
-    textarea = page.locator("#note-text")
+    editor = page.locator("#note-content")
     expect(status).to_have_attribute("data-state", "saved")
-    expect(textarea).to_have_value(re.compile("## Décisions"))
+    expect_editor_match(page, "## Décisions")
     note_id = int(page.locator("#note-editor").get_attribute("data-note"))
 
     def export():
         return Browser(server).get(f"{topic_path}/note.md").text
 
     def type_in_chromium(line):
-        textarea.click()
-        textarea.press("Control+End")
-        textarea.press_sequentially(line + "\n", delay=5)
+        type_at_the_end(editor, line)
 
     # Both write at once: Chromium at the end, Python between earlier lines.
     writer = python_writer(note_id)
@@ -89,7 +120,7 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     writer.sync()
     writer.handshake()
     stored = export()
-    expect(textarea).to_have_value(stored)
+    expect_editor_text(page, stored)
     assert writer.text() == stored
     assert note_lines(stored, "chromium-") == [f"chromium-{n:02d}" for n in range(8)]
     assert sorted(note_lines(stored, "python-")) == [f"python-{n:02d}" for n in range(8)]
@@ -113,12 +144,12 @@ def test_every_keystroke_reaches_the_stored_note_through_a_crash(
     writer.sync()
     writer.handshake()
     assert writer.text() == stored
-    expect(textarea).to_have_value(stored)
+    expect_editor_text(page, stored)
 
     # A reload shows the same note, saved, with nothing twice.
     page.reload()
     expect(status).to_have_attribute("data-state", "saved")
-    expect(textarea).to_have_value(stored)
+    expect_editor_text(page, stored)
     assert export() == stored
 
 
@@ -130,23 +161,21 @@ def test_edits_made_offline_survive_a_reload_and_are_sent_later(server, grid_dem
     topic_path = open_first_session(page, server, "Chloé P.")
     page.goto(f"{topic_path}/note")
     status = page.locator("#note-status")
-    textarea = page.locator("#note-text")
+    editor = page.locator("#note-content")
     expect(status).to_have_attribute("data-state", "saved")
 
     page.route("**/socket.io/**", lambda route: route.abort())
     page.reload()  # a page whose live connection cannot get through
     expect(status).to_have_attribute("data-state", "offline", timeout=SAVE_TIMEOUT)
-    textarea.click()
-    textarea.press("Control+End")
-    textarea.press_sequentially("kept-on-device-1\nkept-on-device-2\n", delay=5)
+    type_at_the_end(editor, "kept-on-device-1\nkept-on-device-2")
     expect(status).to_have_attribute("data-state", "offline")
 
     page.reload()  # still no live connection: the text comes back from IndexedDB
-    expect(textarea).to_have_value(re.compile("kept-on-device-1\nkept-on-device-2\n$"))
+    expect_editor_match(page, "kept-on-device-1\\nkept-on-device-2\\n$")
     assert "kept-on-device" not in Browser(server).get(f"{topic_path}/note.md").text
 
     page.unroute("**/socket.io/**")
     expect(status).to_have_attribute("data-state", "saved", timeout=SAVE_TIMEOUT)
     stored = Browser(server).get(f"{topic_path}/note.md").text
     assert note_lines(stored, "kept-on-device-") == ["kept-on-device-1", "kept-on-device-2"]
-    expect(textarea).to_have_value(stored)
+    expect_editor_text(page, stored)
