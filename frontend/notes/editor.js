@@ -462,13 +462,13 @@ export function createEditor({ textarea, toolbar, ytext, awareness, labels, styl
       plainPaste,
       placeholder(labels.placeholder || ""),
       EditorView.contentAttributes.of(attributes),
+      EditorView.editorAttributes.of({ class: "note-text" }), // kept by CodeMirror's updates
       // The page's Content-Security-Policy admits CodeMirror's <style> by this nonce.
       EditorView.cspNonce.of(styleNonce || ""),
       editable.of([]),
     ],
   });
   const view = new EditorView({ state });
-  view.dom.classList.add("note-text");
   textarea.hidden = true;
   textarea.after(view.dom);
   if (toolbar) bindToolbar(toolbar, view);

@@ -60,6 +60,9 @@ def test_a_writer_who_knows_no_markdown_formats_with_the_toolbar_by_keyboard(
 
     # A heading: type it, Shift+Tab to the toolbar (one stop), Enter on "Titre".
     editor.click()
+    # Where the keyboard is shows as everywhere in the app (WCAG 2.4.7).
+    outline = page.locator(".cm-editor").evaluate("e => getComputedStyle(e).outlineWidth")
+    assert outline == "3px"
     editor.press("Control+End")
     editor.press_sequentially("Budget voté", delay=5)
     page.keyboard.press("Shift+Tab")
