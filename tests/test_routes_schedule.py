@@ -74,6 +74,46 @@ def test_the_grid_is_built_by_the_facilitator_and_hidden_until_published(app, ca
     assert "Résistance au changement" in text_of(amelie.get(f"/e/{event.code}/schedule"))
 
 
+def test_publishing_is_offered_only_once_something_is_on_the_grid(app, camp):
+    event, facilitator, _, _, _ = camp
+    page = facilitator.get(f"/e/{event.code}/schedule")
+    assert "schedule/publish" not in page.get_data(as_text=True)
+    assert "Rien n’est encore sur la grille" in text_of(page)
+    facilitator.post(f"/e/{event.code}/schedule/optimize")
+    page = facilitator.get(f"/e/{event.code}/schedule").get_data(as_text=True)
+    assert "schedule/publish" in page
+    assert "Rien n’est encore sur la grille" not in page
+
+
+def test_building_again_names_the_seats_it_may_give_back(app, camp):
+    """After publication people take seats; building the grid again would move
+    sessions and give those seats back: the facilitator is told which, before."""
+    event, facilitator, amelie, baptiste, ids = camp
+    facilitator.post(f"/e/{event.code}/schedule/optimize")
+    facilitator.post(f"/e/{event.code}/schedule/publish")
+    page = facilitator.get(f"/e/{event.code}/schedule").get_data(as_text=True)
+    assert "rebuild-warning" not in page  # nobody seated yet: nothing to lose
+    for browser in (amelie, baptiste):
+        browser.post(f"/e/{event.code}/seats/take", data={"session_id": sessions(app)[ids[0]][0]})
+    amelie.post(f"/e/{event.code}/seats/take", data={"session_id": sessions(app)[ids[1]][0]})
+
+    page = facilitator.get(f"/e/{event.code}/schedule").get_data(as_text=True)
+    warning = (
+        "3 places sont prises dans des ateliers non épinglés. Reconstruire la grille peut les"
+        " déplacer et rendre leurs places (Résistance au changement (2), Diplomatie 2.0 (1))."
+        " Épinglez les ateliers à garder."
+    )
+    assert f'id="rebuild-warning">{warning}</p>' in page
+    assert f'data-confirm="{warning} La reconstruire ?"' in page
+    # A pinned session stays where it is: its seats are not at stake.
+    facilitator.post(f"/e/{event.code}/schedule/pin", data={"topic_id": ids[0], "pinned": "true"})
+    page = facilitator.get(f"/e/{event.code}/schedule").get_data(as_text=True)
+    assert "1 place est prise dans des ateliers non épinglés." in page
+    assert "Résistance au changement (2)" not in page
+    # Attendees never see it.
+    assert "rebuild-warning" not in amelie.get(f"/e/{event.code}/schedule").get_data(as_text=True)
+
+
 def test_a_topic_is_moved_by_hand_pinned_and_kept(app, camp):
     event, facilitator, _, _, ids = camp
     facilitator.post(f"/e/{event.code}/schedule/optimize")

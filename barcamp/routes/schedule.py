@@ -50,6 +50,7 @@ def page():
     return render_template(
         "schedule/page.html",
         placed_count=sum(1 for row in rows for cell in row.cells if cell.session),
+        rebuild_warning=_rebuild_warning(g.event) if editing else None,
         visitor=visitor,
         snapshot=event_snapshot(g.event, visitor.participant),
         rows=rows,
@@ -58,6 +59,34 @@ def page():
         editing=editing,
         form=GridActionForm(formdata=None),
     )
+
+
+# How many sessions the rebuild warning names; the others are counted.
+NAMED_AT_STAKE = 5
+
+
+def _rebuild_warning(event):
+    """What building the grid again would cost the people already seated, named; or
+    None when nobody sits in a session the optimizer may move."""
+    at_stake = schedule_service.seats_at_stake(event)
+    if not at_stake:
+        return None
+    named = [f"{title} ({seats})" for title, seats in at_stake[:NAMED_AT_STAKE]]
+    if len(at_stake) > NAMED_AT_STAKE:
+        others = len(at_stake) - NAMED_AT_STAKE
+        named.append(ngettext("%(num)d other session", "%(num)d other sessions", others))
+    taken = sum(count for _title, count in at_stake)
+    seats = ngettext(
+        "%(num)d seat is taken in sessions that are not pinned.",
+        "%(num)d seats are taken in sessions that are not pinned.",
+        taken,
+    )
+    cost = _(
+        "Building the grid again may move them and give their seats back (%(sessions)s)."
+        " Pin the sessions to keep.",
+        sessions=", ".join(named),
+    )
+    return f"{seats} {cost}"
 
 
 def _back(anchor=""):

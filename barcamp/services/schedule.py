@@ -89,6 +89,18 @@ def _sessions(event):
     return db.session.scalars(select(Session).where(Session.event_id == event.id)).all()
 
 
+def seats_at_stake(event):
+    """The sessions a new run of the optimizer may move, with the seats people took in
+    them (given back if they move): [(topic title, seats taken)], fullest first."""
+    rows = db.session.execute(
+        select(Topic.title, Session.seats_taken)
+        .join(Topic, Topic.id == Session.topic_id)
+        .where(Session.event_id == event.id, ~Session.pinned, Session.seats_taken > 0)
+        .order_by(Session.seats_taken.desc(), Topic.title)
+    )
+    return [(title, seats) for title, seats in rows]
+
+
 def _blocked(event):
     return db.session.scalars(select(BlockedCell).where(BlockedCell.event_id == event.id)).all()
 
