@@ -17,7 +17,11 @@ INSTANCE_DIR = Path(os.environ.get("BARCAMP_INSTANCE_PATH", BASE_DIR / "instance
 load_dotenv(BASE_DIR / ".env")
 
 
-class InsecureConfigError(RuntimeError):
+class ConfigError(RuntimeError):
+    """A setting the app cannot start with; its message says which and why."""
+
+
+class InsecureConfigError(ConfigError):
     """Raised when the production configuration would run with unsafe settings."""
 
 
@@ -62,6 +66,9 @@ class Config:
     # X-Forwarded-For/-Proto/-Host are then believed, so rate limits count each
     # visitor's own address, not the proxy's (0: none, trust no such header).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The projector's now/next as if the server had started at this time of day
+    # (HH:MM) on the event's day: a demo or a rehearsal at any hour (barcamp/clock.py).
+    CLOCK = os.environ.get("CLOCK") or None
 
     # Who may create events: "anyone", or "admin" (holders of ADMIN_TOKEN).
     EVENT_CREATION = os.environ.get("EVENT_CREATION", "anyone")

@@ -17,11 +17,11 @@ from barcamp import create_app  # noqa: E402
 from barcamp.database import claim_sqlite_file  # noqa: E402
 from barcamp.extensions import db, socketio  # noqa: E402
 from barcamp.live import memory  # noqa: E402
-from config import InsecureConfigError  # noqa: E402
+from config import ConfigError  # noqa: E402
 
 try:
     app = create_app()
-except InsecureConfigError as refusal:  # one line saying what to do, not a traceback
+except ConfigError as refusal:  # one line saying what to do, not a traceback
     hint = ""
     if "SECRET_KEY" in str(refusal):
         hint = (

@@ -16,6 +16,7 @@ def create_app(config_class=None):
     app = Flask(__name__, instance_path=None)
     app.config.from_object(config_class)
     config_class.init_app(app)
+    register_clock(app)
 
     register_extensions(app)
     register_database_pragmas(app)
@@ -27,6 +28,12 @@ def create_app(config_class=None):
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_clock(app):
+    from barcamp.clock import register_clock as read_clock
+
+    read_clock(app)
 
 
 def register_extensions(app):

@@ -141,3 +141,22 @@ def test_a_missing_secret_key_is_answered_in_one_line_with_the_command_that_make
     [line] = started.stderr.strip().splitlines()
     assert line.startswith("Barcamp cannot start: SECRET_KEY must be")
     assert "secrets.token_hex(32)" in line
+
+
+def test_a_clock_that_is_not_a_time_of_day_is_answered_in_one_line(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "BARCAMP_ENV"}
+    env.update(BARCAMP_INSTANCE_PATH=str(tmp_path), CLOCK="25:00")
+    started = subprocess.run(
+        [sys.executable, "wsgi.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode == 1
+    [line] = started.stderr.strip().splitlines()
+    assert line == (
+        "Barcamp cannot start: CLOCK must be a time of day as HH:MM (00:00 to 23:59), not '25:00'."
+    )
+
+
+@pytest.mark.parametrize("value", ["7:00", "12h30", "24:00", "noon", "11:60"])
+def test_odd_clocks_are_refused(tmp_path, value):
+    with pytest.raises(config.ConfigError, match="CLOCK must be a time of day"):
+        create_app(production(tmp_path, CLOCK=value))

@@ -7,6 +7,7 @@ import segno
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     g,
     jsonify,
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from barcamp import identity
+from barcamp.clock import clock_offset
 from barcamp.errors import BarcampError, NotFound
 from barcamp.forms import ConfirmForm
 from barcamp.models import Role
@@ -47,6 +49,7 @@ def screen():
         join_url=external_url("participants.home"),
         reports=workshop_reports(g.event) if snapshot["screen"]["mode"] == "report" else [],
         controls=visitor.can(Role.FACILITATOR),
+        clock_offset=clock_offset(current_app, g.event),
         form=ConfirmForm(formdata=None),
     )
 

@@ -370,3 +370,66 @@ def test_without_javascript_the_plain_forms_join_propose_and_vote(projector, new
     expect(budget(phone)).to_have_text(budget_left(2))
     expect(ranked_count(projector, new_id)).to_have_text("1")
     assert_same_page(projector, "the projector")
+
+
+def wall_titles(phone: Page):
+    """The titles the wall shows, in order (cards filtered out are not shown)."""
+    return phone.locator("ul[data-live=topics] > li[data-topic-id]:visible [data-slot=title]")
+
+
+def test_an_attendee_ranks_searches_and_finds_their_own_topics(phone, new_context):
+    """The demo's wall on a phone: most voted first, a word or a format narrows the wall,
+    and "only mine" keeps what I proposed or voted for; the choice lasts a reload."""
+    join_live(phone, "Margaux cherche")
+    controls = phone.get_by_role("search", name="Trier et filtrer les sujets")
+    expect(controls).to_be_visible()
+    state = phone.request.get("/e/BERCY/state.json").json()
+    total = len(state["topics"])
+    counts = dict(state["tallies"]["counts"])
+
+    controls.get_by_label("Ordre").select_option(label="Les plus votés d’abord")
+    shown = [
+        int(t)
+        for t in phone.locator("ul[data-live=topics] > li[data-topic-id]").evaluate_all(
+            "cards => cards.map(card => card.dataset.topicId)"
+        )
+    ]
+    tallies = [counts.get(topic_id, 0) for topic_id in shown]
+    assert tallies == sorted(tallies, reverse=True), tallies
+    assert tallies[0] > tallies[-1]
+
+    # A word, accents and case aside, narrows the wall; the count says so.
+    title = next(t["title"] for t in state["topics"] if "é" in t["title"])
+    word = max(title.split(), key=len)
+    search = controls.get_by_label("Chercher")
+    search.fill(word.upper().replace("É", "E"))
+    expect(wall_titles(phone).first).to_be_visible()
+    for text in wall_titles(phone).all_inner_texts():
+        folded = text.lower()
+        assert word.lower() in folded or word.lower().replace("é", "e") in folded, text
+    expect(controls.get_by_role("status")).to_have_text(
+        re.compile(rf"^\d+ sujets? affichés? sur {total}$")
+    )
+    search.fill("zzz introuvable")
+    expect(wall_titles(phone)).to_have_count(0)
+    search.fill("")
+    expect(wall_titles(phone)).to_have_count(total)
+    expect(controls.locator("[data-slot=shown]")).to_be_empty()  # nothing left out
+
+    # By format.
+    formats = {t["format"] for t in state["topics"]}
+    assert "workshop" in formats or "discussion" in formats
+    controls.get_by_label("Format").select_option(label="Atelier")
+    expected = sum(1 for t in state["topics"] if t["format"] == "workshop")
+    expect(wall_titles(phone)).to_have_count(expected)
+    controls.get_by_label("Format").select_option(label="Tous les formats")
+
+    # Only mine: what I voted for (and propose, later) stays.
+    vote_buttons(phone).first.click()
+    expect(budget(phone)).to_have_text(budget_left(2))
+    controls.get_by_label(re.compile("Seulement les miens")).check()
+    expect(wall_titles(phone)).to_have_count(1)
+    phone.reload()  # the choice is kept for this tab
+    wait_until_live(phone)
+    expect(controls.get_by_label(re.compile("Seulement les miens"))).to_be_checked()
+    expect(wall_titles(phone)).to_have_count(1)

@@ -109,3 +109,38 @@ def test_a_projector_opened_by_screen_link_follows_the_facilitator(demo, new_con
     status = projector.locator("[data-live-status]")
     expect(status).to_have_attribute("data-state", "renewed")
     expect(status).to_contain_text("remplacé par un nouveau")
+
+
+@pytest.fixture(scope="module")
+def rehearsal_server(browser):
+    """A server whose projector shows the day at 11:00 whatever the hour (CLOCK)."""
+    from tests.browser.conftest import running_server
+
+    with running_server(CLOCK="11:00") as server:
+        yield server
+
+
+def test_a_rehearsal_at_any_hour_shows_the_projector_at_the_hour_set(browser, rehearsal_server):
+    """At night, the organizers rehearse the afternoon: with CLOCK=11:00 the projector's
+    board says what is on at 11:00 in each room, and the countdown runs from there."""
+    demo = rehearsal_server.demo(reset=True, grid=True)
+    context = browser.new_context(
+        base_url=rehearsal_server.base_url, viewport={"width": 1920, "height": 1080}
+    )
+    try:
+        projector = context.new_page()
+        projector.goto(demo["facilitator"])
+        projector.goto("/e/BERCY/screen")
+        state = projector.request.get("/e/BERCY/state.json").json()
+        first = next(s for s in state["slots"] if s["kind"] == "sessions")
+        assert first["starts_at"][11:16] <= "11:00" < first["ends_at"][11:16], first
+        expect(projector.locator("body")).to_have_attribute("data-mode", "board")
+        when = projector.locator("[data-live=board] [data-slot=when]")
+        expect(when).to_have_text(
+            re.compile(rf"^En ce moment · {first['starts_at'][11:16]}–{first['ends_at'][11:16]}$")
+        )
+        minutes_left = int(first["ends_at"][14:16]) + 60 * (int(first["ends_at"][11:13]) - 11)
+        countdown = projector.locator("[data-live=board] [data-slot=countdown]")
+        expect(countdown).to_contain_text(re.compile(rf"\b({minutes_left}|{minutes_left - 1})\b"))
+    finally:
+        context.close()

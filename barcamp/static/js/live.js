@@ -281,6 +281,71 @@
 
   /* The attendee's wall: cards in the order topics were proposed (nothing jumps
      while people vote); nodes are kept, so keyboard focus stays where it was. */
+  /* The attendee's wall, sorted and filtered in the page: by votes (unless voting is
+     blind) or as proposed, by words (title, pitch, hosts; accents and case aside), by
+     format, and "mine" (proposed, co-hosted or voted for). */
+  var wallControls = $("[data-wall-controls]");
+  var WALL_KEY = "barcamp-wall-" + (body.dataset.eventCode || "");
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function wallChoice() {
+    if (!wallControls) return null;
+    var form = wallControls.elements;
+    return {
+      sort: form.sort.value,
+      words: fold(form.q.value).split(/\s+/).filter(Boolean),
+      format: form.format.value,
+      mine: Boolean(form.mine && form.mine.checked)
+    };
+  }
+  if (wallControls) {
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(WALL_KEY) || "{}");
+      ["sort", "q", "format"].forEach(function (name) {
+        if (typeof kept[name] === "string") wallControls.elements[name].value = kept[name];
+      });
+      if (wallControls.elements.mine) wallControls.elements.mine.checked = kept.mine === true;
+    } catch (err) { /* a choice not kept is no loss */ }
+    wallControls.hidden = false;
+    wallControls.addEventListener("submit", function (e) { e.preventDefault(); });
+    var onChoice = function () {
+      var form = wallControls.elements;
+      try {
+        sessionStorage.setItem(WALL_KEY, JSON.stringify({
+          sort: form.sort.value, q: form.q.value, format: form.format.value,
+          mine: Boolean(form.mine && form.mine.checked)
+        }));
+      } catch (err) { /* private browsing: the choice lasts the page */ }
+      if (state) $$("[data-live=topics]").forEach(renderWall);
+    };
+    wallControls.addEventListener("input", onChoice);
+    wallControls.addEventListener("change", onChoice);
+  }
+
+  function wallOrder(counts, nameOf, mine) {
+    var choice = wallChoice();
+    var topics = state.topics.slice();
+    if (!choice) return { topics: topics, shown: null };
+    var blind = state.tallies.counts === null;
+    var byVotes = $("option[data-needs-tallies]", wallControls);
+    byVotes.disabled = blind;
+    byVotes.hidden = blind;
+    if (choice.sort === "votes" && !blind) {
+      topics.sort(function (a, b) { return (counts[b.id] || 0) - (counts[a.id] || 0); });
+    }
+    var shown = {};
+    topics.forEach(function (topic) {
+      var text = fold([topic.title, topic.pitch, hostsText(topic, nameOf)].join(" "));
+      shown[topic.id] =
+        choice.words.every(function (word) { return text.indexOf(word) >= 0; }) &&
+        (!choice.format || topic.format === choice.format) &&
+        (!choice.mine || topic.proposer_id === me || topic.host_ids.indexOf(me) >= 0 ||
+          (mine[topic.id] || 0) > 0);
+    });
+    return { topics: topics, shown: shown };
+  }
+
   function renderWall(list) {
     var template = $("#topic-template");
     var nameOf = names();
@@ -292,7 +357,9 @@
     var existing = {};
     $$(":scope > li[data-topic-id]", list).forEach(function (li) { existing[li.dataset.topicId] = li; });
     var previous = null;
-    state.topics.forEach(function (topic) {
+    var order = wallOrder(counts, nameOf, mine);
+    var shownCount = 0;
+    order.topics.forEach(function (topic) {
       var li = existing[topic.id];
       delete existing[topic.id];
       if (!li) {
@@ -339,7 +406,11 @@
         edit.href = edit.dataset.href.replace(/\/0\/edit$/, "/" + topic.id + "/edit");
         show(edit, isHost && event.proposals_open);
       }
-      // Keep DOM order = state order, moving only what is out of place.
+      var wanted = !order.shown || order.shown[topic.id];
+      show(li, wanted);
+      if (wanted) shownCount++;
+      // Keep DOM order = the chosen order, moving only what is out of place (a card
+      // holding the focus is moved too: the browser keeps the focus on it).
       var expected = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== li) list.insertBefore(li, expected);
       previous = li;
@@ -347,6 +418,15 @@
     Object.keys(existing).forEach(function (id) { existing[id].remove(); });
     setText("[data-live=topic-count]", String(state.topics.length));
     show($("[data-live=no-topics]"), state.topics.length === 0);
+    if (wallControls && order.shown) {
+      // Said (politely) only when it changes, not at every vote.
+      var filtered = shownCount < state.topics.length;
+      var status = $("[data-slot=shown]", wallControls);
+      var said = filtered ? fill(wallControls.dataset.shown, {
+        shown: shownCount, total: state.topics.length
+      }) : "";
+      if (status.textContent !== said) status.textContent = said;
+    }
   }
 
   function bump(node) {
@@ -452,8 +532,10 @@
 
   /* The projector once the grid is published: in each room, what is on now (or next),
      its seats taken, and a countdown. Redrawn every second. */
+  // The projector's clock: the real time, or the hour set by the CLOCK setting.
+  var clockOffset = Number(body.dataset.clockOffset || 0);
   function renderBoard(board) {
-    var now = Date.now() / 1000;
+    var now = Date.now() / 1000 + clockOffset;
     var slots = state.slots.filter(function (s) { return s.kind === "sessions"; });
     var current = slots.filter(function (s) { return s.starts <= now && now < s.ends; })[0];
     var upcoming = slots.filter(function (s) { return s.starts > now; })[0];
