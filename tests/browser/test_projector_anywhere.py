@@ -144,3 +144,52 @@ def test_a_rehearsal_at_any_hour_shows_the_projector_at_the_hour_set(browser, re
         expect(countdown).to_contain_text(re.compile(rf"\b({minutes_left}|{minutes_left - 1})\b"))
     finally:
         context.close()
+
+
+def fill_the_wall(server, count):
+    """Bring the demo's wall to `count` topics, each with a title of the longest length
+    allowed, proposed by the demo's people (in the server's database, through the
+    same service as the propose form)."""
+    from sqlalchemy import select
+
+    from barcamp.extensions import db
+    from barcamp.models import Event, Participant, Topic
+    from barcamp.models.topic import TITLE_MAX
+    from barcamp.services import topics
+    from barcamp.unit_of_work import unit_of_work
+
+    server.flask_here("--help")  # makes the in-process app on the server's database
+    app = server._here
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.code == "BERCY"))
+        people = db.session.scalars(
+            select(Participant).where(Participant.event_id == event.id)
+        ).all()
+        have = db.session.query(Topic).filter(Topic.event_id == event.id).count()
+        for n in range(count - have):
+            words = f"Sujet {n + 1:03d} : " + " ".join(["interopérabilité des services"] * 6)
+            with unit_of_work():
+                topics.propose(people[n % len(people)], words[:TITLE_MAX], allow_similar=True)
+        db.session.remove()
+
+
+def test_a_hundred_long_titles_page_calmly_on_the_wall(server, new_context, demo):
+    fill_the_wall(server, 100)
+    projector = new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    projector.goto(demo["facilitator"])
+    projector.goto("/e/BERCY/screen")
+    wait_until_live(projector)
+    caption = projector.locator("[data-live=ranking-page]")
+    expect(caption).to_have_text(re.compile(r"^1–\d+ sur 100$"))
+    per_page = int(caption.inner_text().split("–")[1].split()[0])
+    assert 3 <= per_page < 100
+    ranking = projector.locator("ol[data-live=ranking] > li:visible")
+    expect(ranking).to_have_count(per_page)
+    # Every card shown is whole, inside the screen, nothing sideways.
+    boxes = ranking.evaluate_all(
+        "cards => cards.map(card => { const r = card.getBoundingClientRect();"
+        " return [r.left, r.right, r.bottom, card.scrollWidth - card.clientWidth]; })"
+    )
+    for left, right, bottom, overflow in boxes:
+        assert (left >= 0, right <= 1920, bottom <= 1080, overflow <= 1) == (True,) * 4, boxes
+    assert projector.evaluate("document.documentElement.scrollWidth") <= 1920
