@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from markupsafe import escape
 
+from tests.notes_client import NoteWriter
 from tests.test_server import WAIT, Browser, LivePage
 
 pytestmark = pytest.mark.server
@@ -51,6 +52,17 @@ RETRY_SHARE = 0.25
 SEED = 2013
 
 
+def call(page, event, payload, chance):
+    """Call and return the answer. A "busy" answer (nothing done) is tried again with
+    the same operation id after a growing wait, as live.js does, up to five times."""
+    for attempt in range(5):
+        answer = page.call(event, payload)
+        if answer.get("ok") or answer.get("error", {}).get("code") != "busy":
+            break
+        time.sleep(0.5 * 2**attempt * (0.5 + chance.random()))  # live.js's backoff
+    return answer
+
+
 class Person:
     def __init__(self, server, name):
         self.name = name
@@ -64,12 +76,12 @@ class Person:
         """Send an action, sometimes twice at the same moment; return its answer."""
         payload = {"op_id": f"{event}-{uuid.uuid4()}", **payload}
         if chance.random() >= RETRY_SHARE:
-            return self.page.call(event, payload), payload["op_id"]
+            return call(self.page, event, payload, chance), payload["op_id"]
         start = threading.Barrier(2)
 
         def send(page):
             start.wait(WAIT)
-            return page.call(event, payload)
+            return call(page, event, payload, chance)
 
         with ThreadPoolExecutor(2) as pool:
             first, again = pool.map(send, [self.page, self.twin])
@@ -219,6 +231,52 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
     )
     acked_seats = {person.name: ack["seats"] for person, ack in zip(people, seated, strict=True)}
 
+    # In three workshops of the first round two people write the notes at once; each
+    # sees where the other's caret is, with the name the server knows.
+    sessions = paul.state()["schedule"]["sessions"]
+    first_slot = min(s["slot_id"] for s in sessions)
+    workshops = [s["topic_id"] for s in sessions if s["slot_id"] == first_slot][:3]
+    typed = {}
+    began = time.monotonic()
+    for n, topic_id in enumerate(workshops):
+        editor = people[2 * n].browser.get(f"/e/BERCY/sessions/{topic_id}/note").text
+        note_id = int(re.search(r'data-note="(\d+)"', editor).group(1))
+        pair = [
+            NoteWriter(server.base_url, p.browser.cookie, "BERCY", note_id, seed=n).connect()
+            for p in people[2 * n : 2 * n + 2]
+        ]
+        carets = []
+        pair[1].sio.on("note_cursor", carets.append)
+        for writer in pair:
+            writer.sync()
+        cursor = {"anchor": {"type": None, "tname": "body", "item": None, "assoc": 0}}
+        cursor["head"] = cursor["anchor"]
+        ack = pair[0].sio.call(
+            "note_cursor",
+            {"note": note_id, "client": pair[0].doc.client_id, "clock": 1, "cursor": cursor},
+            timeout=WAIT,
+        )
+        assert ack == {"ok": True}, ack
+        for k in range(5):
+            for writer, person in zip(pair, people[2 * n : 2 * n + 2], strict=True):
+                writer.type_line(f"note-{topic_id}-{person.name}-{k}")
+                writer.flush()
+        for writer in pair:
+            writer.sync()
+        pair[0].close()
+        deadline = time.monotonic() + WAIT
+        while len(carets) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling what the other writer heard
+        pair[1].close()
+        shown, gone = carets  # her caret, then gone when she closed the page
+        assert shown["name"] == people[2 * n].name, carets
+        assert gone == {"note": note_id, "client": pair[0].doc.client_id, "gone": True}
+        typed[topic_id] = [t for writer in pair for t in writer.typed]
+    figures["notes"] = (
+        f"{len(workshops)} notes, two writers each, {sum(map(len, typed.values()))} lines"
+        f" in {time.monotonic() - began:.1f} s"
+    )
+
     # A crash, a restart: everything acknowledged is there, nothing twice.
     server.kill()
     server.start()
@@ -231,6 +289,11 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
         page = live_page().connect(server, person.browser)
         [mine] = page.wait_for("snapshot")
         assert sorted(mine["me"]["seats"]) == sorted(acked_seats[person.name])
+    for topic_id, tokens in typed.items():
+        note = people[0].browser.get(f"/e/BERCY/sessions/{topic_id}/note.md").text
+        assert sorted(line for line in note.split("\n") if line.startswith("note-")) == sorted(
+            tokens
+        )
 
     # The closing plenary: the room reads the three testimonies on their phones while
     # the speakers talk, the whole crowd at once.
