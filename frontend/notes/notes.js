@@ -27,7 +27,7 @@ const ACK_TIMEOUT = 10000; // ms to wait for any acknowledgement
 const FLUSH_DELAY = 150; // ms: batch keystrokes into one message
 const IDB_TIMEOUT = 5000; // ms: past this, carry on without IndexedDB
 const SERVER = "server"; // transaction origin of updates from the server
-const CURSOR_DELAY = 100; // ms: at most this often, where my caret is
+const CURSOR_DELAY = 200; // ms: at most this often, where my caret is (the limit: 600/min)
 const COLOURS = 8; // other writers' carets: .cm-writer-0 … 7 in app.css
 
 function start() {
