@@ -31,6 +31,28 @@ def test_an_unknown_event_refuses_the_connection(client, event, socket_client):
     assert not socket_client(client, event).is_connected()
 
 
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"event": 5},
+        {"event": ["BERCY"]},
+        {"event": {"code": "BERCY"}},
+        {"event": None},
+        ["BERCY"],
+        "BERCY",
+        5,
+        {"event": "X" * 10_000},
+        {"event": "\ud800"},
+    ],
+)
+def test_an_odd_handshake_is_refused_even_from_a_member(client, event, socket_client, auth):
+    """A joined browser whose page sends a malformed `auth` is refused, not let in
+    bound to nothing (issue 14: the connect handler's failure used to accept)."""
+    join(client, event, "Amélie")
+    sio = socket_client(client, event, auth=auth)
+    assert not sio.is_connected()
+
+
 def test_a_participant_connects_and_receives_a_snapshot(client, event, socket_client):
     join(client, event, "Amélie")
     sio = socket_client(client, event)
@@ -323,3 +345,16 @@ def test_a_grid_change_that_drops_a_seat_tells_whoever_sat_there(
     [dropped] = [m["args"][0] for m in received(phone, "my_seats")]
     assert dropped["seats"] == []
     assert dropped["seats_version"] > took["seats_version"]
+
+
+def test_a_connect_that_fails_unexpectedly_is_refused(client, event, socket_client, monkeypatch):
+    """A bug while connecting shuts the door rather than opening it."""
+    from barcamp.sockets import connection
+
+    join(client, event, "Amélie")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(connection, "event_snapshot", broken)
+    assert not socket_client(client, event).is_connected()

@@ -1,6 +1,6 @@
 """Connecting a live page to its event."""
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from barcamp import identity, live
@@ -11,8 +11,23 @@ from barcamp.services.events import get_event
 from barcamp.services.snapshots import event_snapshot
 from barcamp.sockets.context import BOUND_EVENT, query
 
+# Longer than any join code: not worth a query.
+EVENT_CODE_MAX = 32
+
 
 def connect(auth=None):
+    """The connect handler, failing closed: any unexpected error refuses the connection
+    (Flask-SocketIO would take the error handler's answer for an acceptance)."""
+    try:
+        return _connect(auth)
+    except ConnectionRefusedError:
+        raise
+    except Exception as error:
+        current_app.logger.error("Socket connect failed", exc_info=error)
+        raise ConnectionRefusedError("server_error") from None
+
+
+def _connect(auth):
     """connect, auth {event: code, notes?}: refused unless this browser joined the event,
     holds one of its role links, or opened its screen link (a projector: it hears what
     the event's pages hear, and may only ask for a snapshot). Joins the event's room
@@ -21,6 +36,8 @@ def connect(auth=None):
     `notes: true`), which needs only the note's events."""
     load.watch()
     code = auth.get("event") if isinstance(auth, dict) else None
+    if not isinstance(code, str) or len(code) > EVENT_CODE_MAX:
+        raise ConnectionRefusedError("unknown_event")
     try:
         event = get_event(code)
     except BarcampError:
