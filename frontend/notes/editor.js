@@ -163,24 +163,22 @@ class CaretWidget extends WidgetType {
 const writersPlugin = (ytext, awareness) => ViewPlugin.fromClass(
   class {
     constructor(view) {
-      this.conf = { ytext, awareness };
       this.decorations = Decoration.none;
       this.listener = ({ added, updated, removed }) => {
-        const mine = this.conf.awareness.doc.clientID;
+        const mine = awareness.doc.clientID;
         if (added.concat(updated, removed).some((client) => client !== mine)) {
           // Redraw on the next frame (not inside another update).
           setTimeout(() => view.dispatch({}), 0);
         }
       };
-      this.conf.awareness.on("change", this.listener);
+      awareness.on("change", this.listener);
     }
 
     destroy() {
-      this.conf.awareness.off("change", this.listener);
+      awareness.off("change", this.listener);
     }
 
     update(update) {
-      const { ytext, awareness } = this.conf;
       const doc = ytext.doc;
       const local = awareness.getLocalState();
       if (local != null) {
@@ -225,31 +223,29 @@ const TASK = /^(\s*)([-*+]) \[([ xX])\] /;
 const BULLET = /^(\s*)([-*+]) /;
 const HEADING = /^(#{1,6}) /;
 
-// Apply `edit(line)` -> {from, to, insert} | null to every line of the selection.
-function eachLine(view, edit) {
-  const { state } = view;
-  if (state.readOnly) return false;
-  const changes = [];
-  const seen = new Set();
+// The lines the selection touches, each once, in order.
+function selectedLines(state) {
+  const lines = new Map();
   for (const range of state.selection.ranges) {
     for (let pos = range.from; pos <= range.to; ) {
       const line = state.doc.lineAt(pos);
-      if (!seen.has(line.number)) {
-        seen.add(line.number);
-        const change = edit(line);
-        if (change) changes.push(change);
-      }
+      lines.set(line.number, line);
       pos = line.to + 1;
     }
   }
+  return Array.from(lines.values());
+}
+
+// Apply `edit(line)` -> {from, to, insert} | null to every line of the selection.
+function eachLine(view, edit) {
+  if (view.state.readOnly) return false;
+  const changes = selectedLines(view.state).map(edit).filter(Boolean);
   if (changes.length) view.dispatch({ changes, userEvent: "input.format", scrollIntoView: true });
   return true;
 }
 
 function toggleHeading(view) {
-  const lines = [];
-  eachLine(view, (line) => (lines.push(line), null));
-  const allHeadings = lines.every((line) => HEADING.test(line.text));
+  const allHeadings = selectedLines(view.state).every((line) => HEADING.test(line.text));
   return eachLine(view, (line) => {
     const mark = HEADING.exec(line.text);
     if (allHeadings) return { from: line.from, to: line.from + mark[0].length, insert: "" };
