@@ -85,8 +85,12 @@ class Config:
     # Large enough for a whole note sent at once after an offline spell.
     SOCKETIO_MAX_PAYLOAD = 1024 * 1024
     # Tallies (and seat counts) go out at most this often per event (seconds), always
-    # the latest counts; the first change after a quiet spell goes out at once.
+    # the latest counts, once the process falls behind; the first change after a quiet
+    # spell goes out at once.
     TALLY_INTERVAL = float(os.environ.get("TALLY_INTERVAL", "0.1"))
+    # While the process used less than this share of its core over the last second,
+    # every change of tallies and seat counts goes out at once instead (0: never).
+    SPARE_CPU = float(os.environ.get("SPARE_CPU", "0.9"))
     # The room's questions to a talk (the whole list, with upvotes) go out at most this
     # often: a plenary of a thousand upvoting does not need them ten times a second.
     QUESTIONS_INTERVAL = float(os.environ.get("QUESTIONS_INTERVAL", "0.5"))

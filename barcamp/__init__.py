@@ -40,6 +40,7 @@ def register_extensions(app):
     from barcamp import live, models  # noqa: F401 (models: tables for Alembic)
     from barcamp.extensions import babel, db, migrate, socketio
     from barcamp.i18n import select_locale, select_timezone
+    from barcamp.live import fanout
     from barcamp.live.packets import Packet
     from barcamp.ratelimit import limiter
 
@@ -58,6 +59,7 @@ def register_extensions(app):
         ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
+    fanout.install(socketio)
 
 
 def register_database_pragmas(app):

@@ -81,3 +81,19 @@ def test_the_live_load_benchmark_runs_against_the_node_reference(tmp_path):
     assert run["versions"]["socket.io"].startswith("4.")
     # The reference broadcasts once per vote: every client hears every version.
     assert run["votes"]["share_of_versions_received"]["min"] == 1.0
+
+
+def test_the_broadcast_benchmark_runs_at_a_tiny_size(tmp_path):
+    out = tmp_path / "broadcast.json"
+    subprocess.run(
+        [sys.executable, "bench/broadcast.py", "--smoke", "--no-deflate", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=110,
+    )
+    library, fanout = json.loads(out.read_text())
+    for run in (library, fanout):
+        assert run["us_per_socket"] > 0
+        assert run["received_readable"] == run["clients"] * run["broadcasts"], run
+    assert (library["path"], fanout["path"]) == ("library", "fanout")

@@ -66,6 +66,31 @@ def test_the_questions_of_a_plenary_go_out_less_often_than_tallies():
     assert 4 <= sent.count((1, "questions")) <= 5
 
 
+def test_while_the_process_has_time_to_spare_every_vote_shows_at_once():
+    time, sent, spare = FakeTime(), [], [True]
+    coalescer = Coalescer(
+        0.1,
+        sent.append,
+        later=time.later,
+        clock=time.clock,
+        intervals={"questions": 0.5},
+        spare=lambda: spare[0],
+    )
+    for _ in range(50):  # a second of votes and upvotes, 50 a second each
+        coalescer.changed((1, "tallies"))
+        coalescer.changed((1, "questions"))
+        time.advance(0.02)
+    assert sent.count((1, "tallies")) == 50
+    assert 2 <= sent.count((1, "questions")) <= 3  # the plenary's list keeps its pace
+
+    spare[0] = False  # the process falls behind: back to ten tallies a second at most
+    before = sent.count((1, "tallies"))
+    for _ in range(50):
+        coalescer.changed((1, "tallies"))
+        time.advance(0.02)
+    assert 9 <= sent.count((1, "tallies")) - before <= 11
+
+
 def test_events_are_coalesced_separately():
     coalescer, time, sent = make()
     coalescer.changed("a")

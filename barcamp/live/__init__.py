@@ -4,12 +4,17 @@ With one process the Socket.IO server delivers in memory; with several, the
 message queue configured in SOCKETIO_MESSAGE_QUEUE (Redis) carries each emit.
 """
 
+import threading
+
 from flask import current_app
 
 from barcamp.extensions import socketio
 from barcamp.live.coalescer import Batcher, Coalescer
 
 _EXTENSION = "barcamp_live"
+# Held while this process sends committed changes (see publish): gevent's lock once
+# the server is monkey-patched.
+_PUBLISHING = threading.RLock()
 _BATCHES = "barcamp_live_batches"
 
 # Changes in the event's stream sent in batches during a burst: arrivals (at the doors
@@ -57,7 +62,8 @@ def init_app(app):
     def later(delay, function, *args):
         def run():
             socketio.sleep(delay)
-            function(*args)
+            with _PUBLISHING:
+                function(*args)
 
         socketio.start_background_task(run)
 
@@ -66,6 +72,7 @@ def init_app(app):
         send_state,
         later=later,
         intervals={"questions": app.config["QUESTIONS_INTERVAL"]},
+        spare=load.has_time_to_spare(app),
     )
 
     def send_changes(event_id, messages):
@@ -80,26 +87,42 @@ def init_app(app):
 
 
 def publish(changes):
-    """Broadcast committed changes, in order; state messages are coalesced per event."""
+    """Broadcast committed changes, in order; state messages are coalesced per event.
+
+    Between two messages to a whole event the rest of the process runs (a message to a
+    thousand pages holds it ~10 ms: a grid applied, then its seat counts, would hold it
+    twice as long at once); the other publishers wait their turn meanwhile, so every
+    page still receives the changes in the order of their versions."""
     from barcamp.services.snapshots import follow_committed
 
     follow_committed(changes)
     batches = current_app.extensions[_BATCHES]
-    for change in changes:
-        if change.coalesce:
-            current_app.extensions[_EXTENSION].changed((change.event_id, change.name))
-            continue
-        payload = (
-            change.payload
-            if change.version is None
-            else dict(change.payload, version=change.version)
-        )
-        if change.room is None:
-            if change.name in BATCHED:
-                batches.add(change.event_id, (change.name, payload))
+    broadcasts = 0
+
+    def to_everybody():
+        nonlocal broadcasts
+        if broadcasts:
+            socketio.sleep(0)
+        broadcasts += 1
+
+    with _PUBLISHING:
+        for change in changes:
+            if change.coalesce:
+                to_everybody()
+                current_app.extensions[_EXTENSION].changed((change.event_id, change.name))
                 continue
-            batches.flush(change.event_id)  # the stream stays in order
-        socketio.emit(change.name, payload, to=change.room or event_room(change.event_id))
+            payload = (
+                change.payload
+                if change.version is None
+                else dict(change.payload, version=change.version)
+            )
+            if change.room is None:
+                to_everybody()
+                if change.name in BATCHED:
+                    batches.add(change.event_id, (change.name, payload))
+                    continue
+                batches.flush(change.event_id)  # the stream stays in order
+            socketio.emit(change.name, payload, to=change.room or event_room(change.event_id))
 
 
 def send_snapshot(sid, snapshot):

@@ -7,23 +7,30 @@ import time
 class Coalescer:
     """The first change is sent at once; changes within the next `interval` seconds
     are folded into one send at the end of it, which reads the state then. `intervals`
-    gives some keys' names (a key's last part) an interval of their own."""
+    gives some keys' names (a key's last part) an interval of their own.
 
-    def __init__(self, interval, send, *, later, clock=time.monotonic, intervals=None):
+    `spare()`, when given, says whether the process has time to spare: while it does,
+    every change of a key without an interval of its own is sent at once (a vote shows
+    on every screen as soon as it is stored); once it falls behind, changes are folded
+    per interval again, so the work of sending them stays bounded under load."""
+
+    def __init__(self, interval, send, *, later, clock=time.monotonic, intervals=None, spare=None):
         self.interval = interval
         self.intervals = intervals or {}
         self.send = send
         self.later = later  # later(delay, function, *args): run function after delay
         self.clock = clock
+        self.spare = spare
         self._last = {}
         self._pending = set()
 
     def changed(self, key):
         if key in self._pending:
             return
-        interval = self.intervals.get(key[-1], self.interval)
+        own = self.intervals.get(key[-1])
+        interval = self.interval if own is None else own
         wait = self._last.get(key, -math.inf) + interval - self.clock()
-        if wait <= 0:
+        if wait <= 0 or (own is None and self.spare is not None and self.spare()):
             self._send(key)
         else:
             self._pending.add(key)

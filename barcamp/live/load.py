@@ -23,19 +23,23 @@ from barcamp.database import ServerBusy, write_turns
 from barcamp.extensions import socketio
 
 TICK = 0.05
+WINDOW = 1.0  # seconds over which the share of the core used is measured
 _EXTENSION = "barcamp_load"
 
 
 class LoadWatch:
     """The lag of this process's event loop, measured every `tick` seconds."""
 
-    def __init__(self, limit, *, tick=TICK, clock=time.monotonic):
+    def __init__(self, limit, *, tick=TICK, clock=time.monotonic, cpu=time.process_time):
         self.limit = limit
         self.tick = tick
         self.clock = clock
+        self.cpu = cpu
         self.lag = 0.0
+        self.busy = 1.0  # share of a core this process used over the last `WINDOW`
         self.started = False
         self._seconds = deque(maxlen=60)  # [second, worst lag in it], the last minute
+        self._samples = deque()  # (clock, cpu), the last `WINDOW`
 
     def measure(self, sleep):
         """Run forever (a background task): sleep a tick, note how late it woke."""
@@ -43,6 +47,16 @@ class LoadWatch:
             before = self.clock()
             sleep(self.tick)
             self.note(max(self.clock() - before - self.tick, 0.0))
+            self.note_cpu(self.clock(), self.cpu())
+
+    def note_cpu(self, now, cpu):
+        samples = self._samples
+        samples.append((now, cpu))
+        while len(samples) > 2 and now - samples[1][0] >= WINDOW:
+            samples.popleft()
+        then, cpu_then = samples[0]
+        if now - then >= WINDOW / 2:
+            self.busy = (cpu - cpu_then) / (now - then)
 
     def note(self, lag):
         self.lag = lag
@@ -61,6 +75,22 @@ class LoadWatch:
     @property
     def overloaded(self):
         return bool(self.limit) and self.lag > self.limit
+
+
+def has_time_to_spare(app):
+    """A function telling whether this process used less than `SPARE_CPU` of its core
+    over the last second (as measured by the watch, once started): the coalescer then
+    sends every change at once. None when `SPARE_CPU` is 0 (changes are always folded
+    per interval)."""
+    limit = app.config["SPARE_CPU"]
+    if not limit:
+        return None
+
+    def spare():
+        load = app.extensions[_EXTENSION]
+        return load.started and load.busy < limit
+
+    return spare
 
 
 def init_app(app):
@@ -98,5 +128,6 @@ def health():
         "loop_lag_ms": round(load.lag * 1000, 1),
         "worst_lag_ms_10s": round(load.worst(10) * 1000, 1),
         "worst_lag_ms_60s": round(load.worst(60) * 1000, 1),
+        "cpu_share": round(load.busy, 3),
         "write_wait_ms": round(_expected_wait() * 1000, 1),
     }

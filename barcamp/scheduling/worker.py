@@ -4,11 +4,12 @@ object a line. The live server starts it so that a search never holds up its soc
 and waits for it outside any transaction."""
 
 import json
-import subprocess
+import os
 import sys
 import tempfile
 import threading
 
+from barcamp.processes import Child
 from barcamp.scheduling.model import Cell, Problem, ProblemError, Room, Topic
 from barcamp.scheduling.solve import solve
 
@@ -81,13 +82,7 @@ class SearchRun:
         if self.cancelled:
             raise SearchCancelled()
         with tempfile.TemporaryFile("w+") as errors:
-            with subprocess.Popen(
-                [sys.executable, "-m", "barcamp.scheduling.worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-            ) as self.process:
+            with Child("barcamp.scheduling.worker", errors=errors) as self.process:
                 # A guard only: the search stops itself well before.
                 guard = threading.Timer(self.time_limit + 30, self._kill)
                 guard.start()
@@ -105,7 +100,7 @@ class SearchRun:
         return answer
 
     def _read(self, on_progress):
-        self.process.stdin.write(self.request)
+        self.process.stdin.write(self.request.encode())
         self.process.stdin.close()
         answer = None
         for line in self.process.stdout:
@@ -122,12 +117,18 @@ class SearchRun:
         self._kill()
 
     def _kill(self):
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None:
             self.process.kill()
-            self.process.wait()
+
+
+# The search gives way to the live server when they share a core (a small machine): a
+# niced process runs only when the server has nothing to do, so the server's loop is
+# not held for the scheduler's time slices. Its steps, hence its grid, are the same.
+NICENESS = 10
 
 
 def main():
+    os.nice(NICENESS)
     request = json.load(sys.stdin)
     problem = problem_from_json(request["problem"])
 
