@@ -149,3 +149,16 @@ def test_another_change_sends_the_waiting_batch_first():
     assert sent == [("event-1", ["p0"]), ("event-1", ["p1"])]
     batcher.flush("event-2")  # nothing waits there: nothing sent
     assert len(sent) == 2
+
+
+def test_a_batch_of_votes_stored_together_sends_its_tallies_once(app, monkeypatch):
+    from barcamp import live
+    from barcamp.changes import Change
+
+    asked = []
+    coalescer = app.extensions["barcamp_live"]
+    monkeypatch.setattr(coalescer, "changed", asked.append)
+    fifty_votes = [Change(7, "tallies", coalesce=True) for _ in range(50)]
+    with app.app_context():
+        live.publish([*fifty_votes, Change(7, "occupancy", coalesce=True)])
+    assert asked == [(7, "tallies"), (7, "occupancy")]

@@ -98,6 +98,7 @@ def publish(changes):
     follow_committed(changes)
     batches = current_app.extensions[_BATCHES]
     broadcasts = 0
+    states = set()  # one state message per kind and event (a batch of votes: once)
 
     def to_everybody():
         nonlocal broadcasts
@@ -108,8 +109,11 @@ def publish(changes):
     with _PUBLISHING:
         for change in changes:
             if change.coalesce:
-                to_everybody()
-                current_app.extensions[_EXTENSION].changed((change.event_id, change.name))
+                key = (change.event_id, change.name)
+                if key not in states:
+                    states.add(key)
+                    to_everybody()
+                    current_app.extensions[_EXTENSION].changed(key)
                 continue
             payload = (
                 change.payload
