@@ -1,11 +1,23 @@
 """HTTP routes: thin views that parse input, call one service, and render."""
 
 from flask import current_app, g
+from werkzeug.routing import IntegerConverter
 
 from barcamp.services.events import get_event
+from barcamp.services.lookup import LARGEST_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in our addresses: an id the database can hold, so that a made-up one
+    beyond 64 bits is a page not found, not an overflow in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app):
+    app.url_map.converters["int"] = IdConverter
     from barcamp.routes import (
         events,
         exports,

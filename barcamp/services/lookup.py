@@ -6,10 +6,13 @@ from barcamp.errors import ValidationFailed
 from barcamp.extensions import db
 from barcamp.models import Topic
 
+LARGEST_ID = 2**63 - 1  # the databases' largest integer (SQLite's, PostgreSQL's bigint)
+
 
 def is_id(value):
-    """A database id as JSON can send it (booleans are not ids, though Python says int)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    """A database id as JSON can send it (booleans are not ids, though Python says int),
+    within what the database holds (beyond, its driver would overflow)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID
 
 
 def event_topic(event, topic_id, *, field="topic"):

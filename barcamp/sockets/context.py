@@ -65,6 +65,7 @@ def mutation(rule="120/minute", *, waits=False):
         def wrapper(payload=None):
             try:
                 payload = payload if isinstance(payload, dict) else {}
+                refuse_unstorable_text(payload)
                 op_id = operation_id(payload)
                 load.refuse_when_overloaded()
                 previous = rate_limit(rule, handler.__name__, op_id)
@@ -98,6 +99,7 @@ def query(handler=None, *, screens=False):
     def wrapper(payload=None):
         try:
             payload = payload if isinstance(payload, dict) else {}
+            refuse_unstorable_text(payload)
             return {"ok": True, **handler(current_visitor(screens), payload)}
         except BarcampError as error:
             return error.as_ack()
@@ -126,6 +128,31 @@ def rate_limit(rule, name, op_id):
     if previous is None:
         raise RateLimited()
     return previous
+
+
+def refuse_unstorable_text(payload):
+    """Refuse a payload carrying text no database stores: a NUL character (PostgreSQL
+    refuses it) or half of a UTF-16 pair (not Unicode text at all; SQLite's driver
+    cannot encode it). No page sends either; a client that does gets a clear error."""
+    pending = [payload]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or (not item.isascii() and _has_surrogate(item)):
+                raise ValidationFailed(_l("This text contains characters that cannot be stored."))
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _has_surrogate(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def operation_id(payload):

@@ -15,6 +15,7 @@ from barcamp.live import presence
 from barcamp.models import Note, Role
 from barcamp.ratelimit import limiter
 from barcamp.services import notes
+from barcamp.services.lookup import is_id
 from barcamp.sockets.context import query
 from barcamp.unit_of_work import unit_of_work
 
@@ -92,6 +93,8 @@ def note_cursor(visitor, payload):
 def note_leave(visitor, payload):
     """note_leave {note}: ack {ok}; leaves the note's room."""
     note_id = payload.get("note")
+    if not is_id(note_id):
+        return {}  # never joined: nothing to leave
     leave_room(live.note_room(note_id))
     if presence.leave(note_id, request.sid):
         _left(note_id, request.sid)

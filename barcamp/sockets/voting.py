@@ -16,6 +16,7 @@ from barcamp.sockets.context import (
     operation_id,
     participant_of,
     rate_limit,
+    refuse_unstorable_text,
 )
 
 
@@ -46,6 +47,7 @@ def _vote(kind, payload):
     from storage; then queued, and who votes checked in the batch."""
     try:
         payload = payload if isinstance(payload, dict) else {}
+        refuse_unstorable_text(payload)
         op_id = operation_id(payload)
         load.refuse_when_overloaded()
         previous = rate_limit(VOTE_RATE, kind, op_id)
