@@ -85,6 +85,27 @@ def test_the_resume_link_continues_on_another_device_and_hides_its_secret(
     assert len(participants(app, event)) == 1
 
 
+def test_someone_elses_link_asks_before_this_browser_changes_who_it_is(
+    client, other_client, app, event
+):
+    join(client, event, "Amélie")
+    amelies_link = resume_link(client.get(f"/e/{event.code}"))
+    join(other_client, event, "Bruno")
+
+    asked = other_client.get(amelies_link)  # sent by anyone, opened by Bruno
+    assert asked.status_code == 200
+    assert "Continuer sous le nom « Amélie » ?" in text_of(asked)
+    assert "vous participez sous le nom « Bruno »" in text_of(asked)
+    assert asked.headers["Referrer-Policy"] == "no-referrer"
+    page = other_client.get(f"/e/{event.code}")
+    assert 'data-live="my-name">Bruno<' in page.get_data(as_text=True)
+
+    other_client.post(amelies_link)  # Bruno presses "Continue as Amélie"
+    page = other_client.get(f"/e/{event.code}")
+    assert 'data-live="my-name">Amélie<' in page.get_data(as_text=True)
+    assert sorted(p.display_name for p in participants(app, event)) == ["Amélie", "Bruno"]
+
+
 def test_a_renewed_resume_link_replaces_the_old_one(client, other_client, event):
     join(client, event, "Amélie")
     old = resume_link(client.get(f"/e/{event.code}"))

@@ -64,7 +64,7 @@ class TestFormsWithoutTheirSecurityToken:
         with app.app_context(), unit_of_work():
             stored = db.session.get(Event, event.id)
             stored.proposals_open = stored.voting_open = True
-            claire, _ = participant_service.join(stored, "Claire", role="organizer")
+            claire, claires_link = participant_service.join(stored, "Claire", role="organizer")
             topic = topic_service.propose(claire, "Sujet")
             # On the grid, so that its session's page and note exist.
             workshops = next(slot for slot in stored.slots if slot.kind == "sessions")
@@ -107,6 +107,7 @@ class TestFormsWithoutTheirSecurityToken:
                 .replace("<int:number>", "1")
                 .replace("<int:talk_id>", str(talk.id))
                 .replace("<int:question_id>", str(question.id))
+                .replace("<secret>", claires_link)
             )
             response = client.post(path, data=forged)
             assert response.status_code in {302, 303, 400, 403}, path
@@ -125,6 +126,21 @@ class TestFormsWithoutTheirSecurityToken:
             [asked] = db.session.scalars(select(Question)).all()
             assert (asked.status, asked.upvotes) == ("open", 0)
             assert db.session.get(ScreenState, stored.id) is None
+
+    def test_a_forged_continue_as_someone_else_changes_nobody(self, client, app, event):
+        with app.app_context(), unit_of_work():
+            stored = db.session.get(Event, event.id)
+            _, mallorys_link = participant_service.join(stored, "Mallory")
+        page = client.get(f"/e/{event.code}")
+        token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+        client.post(
+            f"/e/{event.code}/join",
+            data={"display_name": "Amélie", "csrf_token": token.split('"')[0]},
+        )
+        forged = client.post(f"/e/{event.code}/resume/{mallorys_link}")  # no token
+        assert forged.status_code == 400
+        page = client.get(f"/e/{event.code}")
+        assert 'data-live="my-name">Amélie<' in page.get_data(as_text=True)
 
     def test_a_form_without_token_says_why_and_keeps_the_text(self, client, event):
         response = client.post(f"/e/{event.code}/join", data={"display_name": "Amélie"})

@@ -1,6 +1,15 @@
 """An event's home: join with a name, see who is here, rename, resume, leave."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -144,12 +153,34 @@ def leave():
     return redirect(url_for("participants.home"), code=303)
 
 
-@bp.get("/resume/<secret>")
+@bp.route("/resume/<secret>", methods=["GET", "POST"])
 def resume(secret):
-    """Continue as the same participant on this device, then hide the secret."""
+    """Continue as the same participant on this device, then hide the secret.
+
+    A browser that already takes part as someone else is asked first (a button, with its
+    security token): otherwise one click on another person's link, sent by anyone,
+    would swap who this browser is without a word."""
     participant = _participant_by_secret(secret)
     if participant is None:
         raise NotFound(_l("This personal link is not valid, or it has been replaced."))
+    current = identity.visitor(g.event).participant
+    asking = current is not None and current.id != participant.id
+    form = ConfirmForm()
+    if (request.method == "POST" and not form.validate()) or (request.method == "GET" and asking):
+        response = make_response(
+            render_template(
+                "participants/resume_confirm.html",
+                event=g.event,
+                current=current,
+                other=participant,
+                form=form,
+                secret=secret,
+            ),
+            form.failure_status if request.method == "POST" else 200,
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.cache_control.no_store = True
+        return response
     identity.remember_participant(g.event, participant, secret)
     flash(_("Welcome back, %(name)s.", name=participant.display_name), "success")
     return leave_secret_link("participants.home")
