@@ -143,6 +143,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
+    # Where people report an accessibility problem (an e-mail address or a web address),
+    # named by the accessibility statement (/accessibility); empty: "the organizers".
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 
     @classmethod
     def init_app(cls, app):

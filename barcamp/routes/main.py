@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
 
@@ -38,6 +39,21 @@ def go():
             "main/index.html", code_error=_("Type the code shown on the screen.")
         ), 400
     return redirect(url_for("participants.home", code=code))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement (déclaration d'accessibilité), in the visitor's
+    language or the one asked for (`?lang=fr`: the legal version)."""
+    lang = request.args.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = str(get_locale())
+    contact = current_app.config.get("ACCESSIBILITY_CONTACT") or ""
+    contact_href = contact if "://" in contact else f"mailto:{contact}"
+    with force_locale(lang):
+        return render_template(
+            f"main/accessibility_{lang}.html", contact=contact, contact_href=contact_href
+        )
 
 
 @bp.get("/healthz")
