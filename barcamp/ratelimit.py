@@ -116,3 +116,14 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+
+# Each kind of action has one budget per person, whatever path it comes by (a socket
+# event or a plain form): the socket handlers register theirs here (sockets/context.py
+# `mutation`, sockets/voting.py), the form views count against the same key.
+DEFAULT_ACTION_RULE = "120/minute"
+ACTION_RULES = {}
+
+
+def count_action(kind, event_id, actor):
+    """Count one action of this kind by this person; raise RateLimited past its budget."""
+    limiter.enforce(ACTION_RULES.get(kind, DEFAULT_ACTION_RULE), kind, event_id, actor)

@@ -224,3 +224,34 @@ def test_the_projector_ranks_topics_by_votes(app, camp, other_client):
     ranking = re.findall(r'data-slot="title">([^<]+)<', page.split('data-live="ranking"')[1])
     assert ranking[:2] == ["Le sujet du jour", "Un sujet peu suivi"]
     assert 'data-mode="wall"' in page
+
+
+def test_plain_forms_have_the_same_budget_as_the_live_page(app, camp, socket_client):
+    """Proposing and voting through plain forms is limited as through the socket (10
+    proposals, 60 vote changes a minute), and a vote's cast and withdraw, on either
+    path, count against one budget."""
+    event, attendee, _, _ = camp
+    for n in range(10):
+        propose(attendee, event, f"Sujet numéro {n}", allow_similar="y")
+    eleventh = propose(attendee, event, "Un sujet de trop", allow_similar="y")
+    assert eleventh.status_code == 429
+    assert "Trop de demandes en peu de temps" in text_of(eleventh)
+    assert 'value="Un sujet de trop"' in eleventh.get_data(as_text=True)  # kept
+    assert len(topics(app)) == 10
+
+    topic = topics(app)["Sujet numéro 0"]
+    sio = socket_client(attendee, event)
+    for n in range(30):  # 30 changes on the live page, cast and withdraw alternately
+        name = "vote_cast" if n % 2 == 0 else "vote_withdraw"
+        ack = sio.emit(name, {"op_id": f"live-{n}", "topic_id": topic.id}, callback=True)
+        assert ack["ok"], ack
+    for n in range(30):  # then 30 through the buttons: the budget is now spent
+        path = "vote" if n % 2 == 0 else "unvote"
+        attendee.post(f"/e/{event.code}/topics/{path}", data={"topic_id": topic.id})
+    refused = attendee.post(f"/e/{event.code}/topics/vote", data={"topic_id": topic.id})
+    assert flashes(attendee.get(refused.headers["Location"])) == [
+        "Trop de demandes en peu de temps. Merci de patienter un instant."
+    ]
+    assert votes(app) == []
+    ack = sio.emit("vote_cast", {"op_id": "live-last", "topic_id": topic.id}, callback=True)
+    assert ack["error"]["code"] == "rate_limited"

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from barcamp import identity
-from barcamp.errors import BarcampError, NotFound, ValidationFailed
+from barcamp.errors import BarcampError, NotFound, RateLimited, ValidationFailed
 from barcamp.forms.topics import TopicActionForm, TopicForm
 from barcamp.routes.actions import run_button, run_operation
 from barcamp.routes.participants import render_home
@@ -36,7 +36,7 @@ def propose():
     if visitor.participant is None:
         return _wall("join-title")
     form = TopicForm()
-    similar = []
+    similar, limited = [], False
     if form.validate():
         try:
             # Sent twice (a double click, a resent page): one topic, the same answer.
@@ -53,12 +53,12 @@ def propose():
             similar = found.topics
         except BarcampError as refusal:
             form.apply_errors(refusal)
+            limited = isinstance(refusal, RateLimited)
         else:
             flash(_("Your topic is on the wall."), "success")
             return _wall(f"topic-{ack['topic_id']}")
-    return render_home(
-        visitor, topic_form=form, similar=similar, status=409 if similar else form.failure_status
-    )
+    status = 409 if similar else 429 if limited else form.failure_status
+    return render_home(visitor, topic_form=form, similar=similar, status=status)
 
 
 def _topic_action(action, done_message=None):

@@ -10,7 +10,7 @@ from barcamp import identity
 from barcamp.errors import BarcampError, Forbidden, NotFound, RateLimited, ValidationFailed
 from barcamp.live import load
 from barcamp.models.operation import OP_ID_MAX
-from barcamp.ratelimit import limiter
+from barcamp.ratelimit import ACTION_RULES, limiter
 from barcamp.services import operations
 
 BOUND_EVENT = "socket_event_id"
@@ -61,6 +61,8 @@ def mutation(rule="120/minute", *, waits=False):
     """
 
     def decorate(handler):
+        ACTION_RULES[handler.__name__] = rule
+
         @functools.wraps(handler)
         def wrapper(payload=None):
             try:

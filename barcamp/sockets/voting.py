@@ -8,6 +8,7 @@ from barcamp import identity
 from barcamp.database import write_turns
 from barcamp.errors import BarcampError, NotFound
 from barcamp.live import load, vote_queue
+from barcamp.ratelimit import ACTION_RULES
 from barcamp.services import operations, voting
 from barcamp.services.vote_batches import RULES, VoteJob
 from barcamp.sockets.context import (
@@ -37,8 +38,9 @@ def vote_move(payload=None):
     return _vote("vote_move", payload)
 
 
-# Each person may vote this often (the same limit for the three actions).
+# Each person may vote this often: one budget for the three actions, on every path.
 VOTE_RATE = "60/minute"
+ACTION_RULES["vote"] = VOTE_RATE
 
 
 def _vote(kind, payload):
@@ -50,7 +52,7 @@ def _vote(kind, payload):
         refuse_unstorable_text(payload)
         op_id = operation_id(payload)
         load.refuse_when_overloaded()
-        previous = rate_limit(VOTE_RATE, kind, op_id)
+        previous = rate_limit(VOTE_RATE, "vote", op_id)  # one budget for the three
         if previous is not None:
             return previous
         if not write_turns().serializes:
