@@ -199,3 +199,31 @@ def fuzz_sockets(app, sio):
             if not isinstance(ack, dict) or (error or {}).get("code") == "server_error":
                 failures.append((name, repr(payload)[:80], ack))
     assert not failures, f"{len(failures)} calls failed, e.g. {failures[:8]}"
+
+
+TRICKY_NAMES = {
+    "bidi override": ("\u202eAmélie\u202c", "Amélie"),
+    "zero-width space inside": ("Amé\u200blie", "Amé lie"),
+    "byte order mark": ("\ufeffAmélie", "Amélie"),
+    "decomposed accent": ("Ame\u0301lie", "Amélie"),
+    "line break": ("Amélie\nB.", "Amélie B."),
+}
+
+
+@pytest.mark.parametrize("case", TRICKY_NAMES, ids=list(TRICKY_NAMES))
+def test_a_name_is_cleaned_the_same_by_the_form_and_by_the_live_page(
+    app, event, socket_client, case
+):
+    typed, shown = TRICKY_NAMES[case]
+    by_form, by_socket = app.test_client(), app.test_client()
+    join(by_form, event, typed)
+    join(by_socket, event, "Quelqu’un")
+    ack = socket_client(by_socket, event).emit(
+        "participant_rename", {"op_id": "rename-1", "name": typed}, callback=True
+    )
+    assert ack["ok"], ack
+    with app.app_context():
+        names = db.session.scalars(
+            db.select(Participant.display_name).order_by(Participant.id)
+        ).all()
+    assert names == [shown, shown]
