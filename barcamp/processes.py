@@ -17,6 +17,15 @@ import gevent
 from gevent.fileobject import FileObjectPosix
 
 WAIT_TICK = 0.01  # seconds between two looks at a child that has not ended yet
+# A child gives way to the live server when they share a core (a small machine): niced,
+# it runs only when the server has nothing to do, so the server's loop is not held for
+# the scheduler's time slices.
+NICENESS = 10
+
+
+def give_way():
+    """Called first by a child (the optimizer, the PDF): lower its own priority."""
+    os.nice(NICENESS)
 
 
 class Child:

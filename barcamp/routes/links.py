@@ -13,7 +13,11 @@ def external_url(endpoint, **values):
 def leave_secret_link(endpoint, **values):
     """Redirect away from an address that carries a secret, leaving no trace of it:
     not cached, and not sent on as a Referer."""
-    response = redirect(url_for(endpoint, **values), code=303)
+    return without_trace(redirect(url_for(endpoint, **values), code=303))
+
+
+def without_trace(response):
+    """A response to an address carrying a secret: not cached, no Referer sent on."""
     response.headers["Referrer-Policy"] = "no-referrer"
     response.cache_control.no_store = True
     return response

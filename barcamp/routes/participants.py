@@ -22,7 +22,7 @@ from barcamp.forms.participants import DisplayNameForm
 from barcamp.forms.topics import TopicActionForm, TopicForm
 from barcamp.models import Participant
 from barcamp.ratelimit import limiter
-from barcamp.routes.links import external_url, leave_secret_link
+from barcamp.routes.links import external_url, leave_secret_link, without_trace
 from barcamp.security import digest
 from barcamp.services import participants as participant_service
 from barcamp.services.snapshots import event_snapshot, topic_view
@@ -167,20 +167,16 @@ def resume(secret):
     asking = current is not None and current.id != participant.id
     form = ConfirmForm()
     if (request.method == "POST" and not form.validate()) or (request.method == "GET" and asking):
-        response = make_response(
-            render_template(
-                "participants/resume_confirm.html",
-                event=g.event,
-                current=current,
-                other=participant,
-                form=form,
-                secret=secret,
-            ),
-            form.failure_status if request.method == "POST" else 200,
+        page = render_template(
+            "participants/resume_confirm.html",
+            event=g.event,
+            current=current,
+            other=participant,
+            form=form,
+            secret=secret,
         )
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.cache_control.no_store = True
-        return response
+        status = form.failure_status if request.method == "POST" else 200
+        return without_trace(make_response(page, status))
     identity.remember_participant(g.event, participant, secret)
     flash(_("Welcome back, %(name)s.", name=participant.display_name), "success")
     return leave_secret_link("participants.home")

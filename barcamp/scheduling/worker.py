@@ -4,12 +4,11 @@ object a line. The live server starts it so that a search never holds up its soc
 and waits for it outside any transaction."""
 
 import json
-import os
 import sys
 import tempfile
 import threading
 
-from barcamp.processes import Child
+from barcamp.processes import Child, give_way
 from barcamp.scheduling.model import Cell, Problem, ProblemError, Room, Topic
 from barcamp.scheduling.solve import solve
 
@@ -121,14 +120,8 @@ class SearchRun:
             self.process.kill()
 
 
-# The search gives way to the live server when they share a core (a small machine): a
-# niced process runs only when the server has nothing to do, so the server's loop is
-# not held for the scheduler's time slices. Its steps, hence its grid, are the same.
-NICENESS = 10
-
-
 def main():
-    os.nice(NICENESS)
+    give_way()  # the search counts steps, not seconds: the same grid, niced or not
     request = json.load(sys.stdin)
     problem = problem_from_json(request["problem"])
 

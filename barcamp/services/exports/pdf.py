@@ -6,14 +6,13 @@ the PDF on standard output. Nothing is fetched while rendering (no file://, no
 internal address, no web): the page carries its styles and has no images.
 """
 
-import os
 import re
 import sys
 import tempfile
 
 import gevent
 
-from barcamp.processes import Child
+from barcamp.processes import Child, give_way
 
 # The child's exit code when WeasyPrint cannot run here (a system library missing).
 UNAVAILABLE = 3
@@ -54,7 +53,7 @@ def _refuse_fetch(url, *args, **kwargs):
 
 
 def main():
-    os.nice(10)  # gives way to the live server on a shared core (as the optimizer does)
+    give_way()
     try:
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: "cannot load library 'libpango…'"
