@@ -11,9 +11,10 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 _PARSER = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     .enable(["table", "strikethrough"])
-    .use(tasklists_plugin)
+    # A to-do's text is its checkbox's label (a box without one reads as "checkbox").
+    .use(tasklists_plugin, label=True)
 )
-_TAGS = nh3.ALLOWED_TAGS | {"input"}
+_TAGS = nh3.ALLOWED_TAGS | {"input", "label"}
 _ATTRIBUTES = {
     **nh3.ALLOWED_ATTRIBUTES,
     "input": {"type", "checked", "disabled"},

@@ -5,7 +5,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale, get_translations, gettext
 from markupsafe import Markup
 
@@ -151,6 +151,17 @@ def operation_field():
     return Markup('<input type="hidden" name="op_id" value="%s">') % secrets.token_hex(16)
 
 
+def content_lang():
+    """` lang="fr"` on what people wrote (titles, pitches, notes) in an event in French
+    seen in English, or the reverse: the event's language is theirs; nothing when the
+    page speaks it already (WCAG 3.1.2)."""
+    event = g.get("event")
+    locale = getattr(event, "locale", None)
+    if not locale or locale == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="%s"') % locale
+
+
 def register_template_helpers(app):
     register_asset_caching(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -179,6 +190,7 @@ def register_template_helpers(app):
         role_labels=ROLE_LABELS,
         operation_field=operation_field,
         optimizer_labels=optimizer_labels,
+        content_lang=content_lang,
         # "Who is here" on the event page lists the newest arrivals, not all 2,000: its
         # count says how many are here (and rendering every name on every join made a
         # ramp of arrivals quadratic).

@@ -82,7 +82,8 @@ def page(topic_id):
         topic=topic,
         session=placed,
         note=note,
-        note_html=render(note.text),
+        # Under the page's h1 (the topic) and the notes' h2: its "# …" is an h3.
+        note_html=render(note.text, shift=2),
         editors=presence.names(note.id),
         roles=notes.roles_by_topic(g.event).get(topic_id, {}),
         my_roles=notes.my_roles(topic, visitor.participant),

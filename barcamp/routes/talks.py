@@ -104,12 +104,13 @@ def _page(visitor, talk, speaker_link=None, question_form=None):
     written = note is not None and note.text != notes.template(talk)
     return render_template(
         "talks/page.html",
-        note_html=render_markdown(note.text) if written else None,
+        # Under the page's h1 (the talk) and the notes' h2; the talk's own text under h1.
+        note_html=render_markdown(note.text, shift=2) if written else None,
         note_editors=presence.names(note.id) if note is not None else [],
         visitor=visitor,
         talk=talk,
         when=talk_service.programme(talk),
-        body=render_markdown(talk.body),
+        body=render_markdown(talk.body, shift=1),
         may_edit=_may_edit(visitor),
         is_speaker=_is_speaker(talk),
         publish_form=ConfirmForm(formdata=None),

@@ -61,6 +61,7 @@ def _impersonal_wall_key(snapshot, view):
         wall_digest(event, snapshot),
         snapshot["tallies"]["votes_version"],
         str(get_locale()),
+        event.locale,  # the language its titles are marked in (templating.content_lang)
         view.participant,
         view.can_facilitate,
         view.visible,

@@ -81,7 +81,9 @@
     li.id = "question-" + question.id;
     li.dataset.questionId = question.id;
     li.dataset.status = question.status;
-    li.appendChild(element("p", "question-text", question.text));
+    var text = element("p", "question-text", question.text);
+    if (section.dataset.contentLang) text.lang = section.dataset.contentLang; // the event's
+    li.appendChild(text);
     var meta = element("p", "question-meta");
     meta.appendChild(element("span", "question-author", question.author || labels.anonymous));
     if (question.status === "answered") {
