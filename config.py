@@ -147,6 +147,11 @@ class Config:
     # named by the accessibility statement (/accessibility); empty: "the organizers".
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 
+    # The app's logs on standard error: "text" lines, or one JSON object per line
+    # ("json", the production default), link secrets always removed (barcamp/logs.py).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+
     @classmethod
     def init_app(cls, app):
         """Last checks and defaults once the app holds this configuration."""
@@ -186,6 +191,7 @@ class ProductionConfig(Config):
     DEBUG = False
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = "https"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @classmethod
     def init_app(cls, app):
@@ -205,6 +211,8 @@ class ProductionConfig(Config):
             problems.append('EVENT_CREATION must be "anyone" or "admin"')
         if config.get("EVENT_CREATION") == "admin" and not config.get("ADMIN_TOKEN"):
             problems.append('EVENT_CREATION="admin" needs an ADMIN_TOKEN')
+        if config.get("LOG_FORMAT") not in {"json", "text"}:
+            problems.append('LOG_FORMAT must be "json" or "text"')
         if problems:
             raise InsecureConfigError("; ".join(problems))
 

@@ -16,6 +16,7 @@ def create_app(config_class=None):
     app = Flask(__name__, instance_path=None)
     app.config.from_object(config_class)
     config_class.init_app(app)
+    register_logs(app)
     register_clock(app)
 
     register_extensions(app)
@@ -30,6 +31,12 @@ def create_app(config_class=None):
     return app
 
 
+def register_logs(app):
+    from barcamp import logs
+
+    logs.init_app(app)
+
+
 def register_clock(app):
     from barcamp.clock import register_clock as read_clock
 
@@ -40,7 +47,7 @@ def register_extensions(app):
     from barcamp import live, models  # noqa: F401 (models: tables for Alembic)
     from barcamp.extensions import babel, db, migrate, socketio
     from barcamp.i18n import select_locale, select_timezone
-    from barcamp.live import fanout
+    from barcamp.live import closing, fanout
     from barcamp.live.packets import Packet
     from barcamp.ratelimit import limiter
 
@@ -60,6 +67,7 @@ def register_extensions(app):
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
     fanout.install(socketio)
+    closing.install(socketio)
 
 
 def register_database_pragmas(app):

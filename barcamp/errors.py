@@ -1,7 +1,8 @@
 """Domain errors raised by services, and the HTTP error pages."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException
 
 
@@ -71,7 +72,35 @@ HTTP_MESSAGES = {
     413: _l("What you sent is too large."),
     429: _l("Too many requests in a short time. Please wait a moment."),
     500: _l("Something went wrong on our side. Nothing you saved before is lost."),
+    503: _l(
+        "The server cannot reach its database right now. Nothing you saved before is lost: "
+        "try again in a minute."
+    ),
 }
+
+# Failures of the database itself, not of the request: it is down, unreachable, its
+# file cannot be opened, its pool is exhausted. Answered 503 ("try again"), not 500.
+DATABASE_DOWN = (
+    database_errors.OperationalError,
+    database_errors.InterfaceError,
+    database_errors.TimeoutError,
+)
+RETRY_AFTER = 30  # seconds
+
+
+def database_down(error):
+    """Whether this exception says the database does not answer; logs it once, short
+    (no traceback: the cause is outside the app)."""
+    down = isinstance(error, DATABASE_DOWN) or (
+        isinstance(error, database_errors.DBAPIError) and error.connection_invalidated
+    )
+    if down:
+        current_app.logger.error(
+            "Database unavailable: %s",
+            type(getattr(error, "orig", None) or error).__name__,
+            extra={"cause": str(getattr(error, "orig", error)).splitlines()[0][:200]},
+        )
+    return down
 
 
 def _wants_json():
@@ -98,5 +127,8 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error):
+        if database_down(error):
+            body, status = _render(503, HTTP_MESSAGES[503])
+            return body, status, {"Retry-After": str(RETRY_AFTER)}
         app.logger.exception("Unhandled error")
         return _render(500, HTTP_MESSAGES[500])

@@ -65,7 +65,7 @@ def claimed_actor(event_id):
     entry = entry_of(event_id)
     if "participant" in entry:
         return f"participant:{entry['participant'][0]}"
-    return "links:" + ",".join(sorted(key for key in entry if key != "calendar"))
+    return "links:" + ",".join(sorted(key for key in entry if key not in ("calendar", "kept_out")))
 
 
 def _store(event, entry):
@@ -149,6 +149,24 @@ def forget_participant(event):
     entry = _entry(event)
     entry.pop("participant", None)
     _store(event, entry)
+
+
+def remember_kept_out(event, secret):
+    """Keep, in this browser, the personal link of someone removed and kept out of the
+    event, opened here: this browser may not join the event either."""
+    entry = _entry(event)
+    entry["kept_out"] = secret
+    _store(event, entry)
+
+
+def resume_secrets(event):
+    """Every personal-link secret this browser holds for the event: its participant's
+    (perhaps since removed) and a kept-out person's link opened here."""
+    entry = _entry(event)
+    secrets = [entry["participant"][1]] if "participant" in entry else []
+    if "kept_out" in entry:
+        secrets.append(entry["kept_out"])
+    return secrets
 
 
 def remember_role_link(event, role, secret):

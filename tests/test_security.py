@@ -107,6 +107,8 @@ class TestFormsWithoutTheirSecurityToken:
                 .replace("<int:number>", "1")
                 .replace("<int:talk_id>", str(talk.id))
                 .replace("<int:question_id>", str(question.id))
+                .replace("<int:participant_id>", str(claire.id))
+                .replace("<int:ban_id>", "1")
                 .replace("<secret>", claires_link)
             )
             response = client.post(path, data=forged)

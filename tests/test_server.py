@@ -587,6 +587,30 @@ def test_two_processes_share_live_events_through_redis(
     assert sorted(update["version"] for update in updates) == versions
     assert projector.state()["version"] == versions[-1]
 
+    # The facilitator, on the second process, removes Guest 0, whose page is on the
+    # first: that page hears why, and the first process closes it at once.
+    guest_id = next(
+        joined["participant"]["id"]
+        for joined in screen.events("participant_joined")
+        if joined["participant"]["name"] == "Guest 0"
+    )
+    form = projector.get(f"/e/{CODE}/people/{guest_id}/remove").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    removed = projector.http.post(
+        second.url(f"/e/{CODE}/people/{guest_id}/remove"),
+        data={"csrf_token": html.unescape(token.group(1)), "topics": "keep"},
+        timeout=WAIT,
+    )
+    assert removed.status_code == 200, removed.text[:300]
+    assert crowd[0].wait_for("removed") == [{"banned": False}]
+    deadline = time.monotonic() + WAIT
+    while crowd[0].sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not crowd[0].sio.connected
+    assert crowd[1].sio.connected
+    [left] = screen.wait_for("participant_left")
+    assert left["participant_id"] == guest_id
+
 
 def test_building_the_grid_does_not_hold_up_the_live_pages(
     make_server, demo_database, browser, live_page

@@ -11,7 +11,7 @@ from barcamp.models.note import (
     SessionRoleKind,
 )
 from barcamp.models.operation import AppliedOperation
-from barcamp.models.participant import Participant, Role
+from barcamp.models.participant import Ban, Participant, Role
 from barcamp.models.question import (
     Question,
     QuestionStatus,
@@ -25,6 +25,7 @@ from barcamp.models.topic import Need, Topic, TopicFormat, TopicStatus, Vote
 
 __all__ = [
     "AppliedOperation",
+    "Ban",
     "BlockedCell",
     "Event",
     "Language",

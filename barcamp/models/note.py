@@ -97,6 +97,9 @@ class NoteRevision(db.Model):
     reason: Mapped[str] = mapped_column(String(16))
     # Display names of who wrote since the previous revision (names as they were then).
     authors: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Their participant ids, in the same order (none in revisions made before it was
+    # kept): erasing someone's data finds their name here even if they renamed since.
+    author_ids: Mapped[list | None] = mapped_column(db.JSON)
     restored_from: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("participant.id", ondelete="SET NULL")

@@ -94,4 +94,7 @@ class TalkRevision(db.Model):
     # figures, lessons, body.
     fields: Mapped[dict] = mapped_column(JSON)
     author: Mapped[str] = mapped_column(String(SPEAKER_MAX))
+    # The participant who saved it, when one did (so that erasing their data finds
+    # their name here even if they changed it since).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from barcamp.forms import ConfirmForm
 from barcamp.forms.topics import MarketplaceForm, MergeForm, TopicActionForm
 from barcamp.models import Role, Topic, TopicStatus
 from barcamp.routes.actions import run_button
-from barcamp.services import facilitation
+from barcamp.services import facilitation, moderation
 from barcamp.services.report_back import workshop_reports
 from barcamp.services.snapshots import event_snapshot
 
@@ -43,6 +43,11 @@ def page():
         merge_form=MergeForm(formdata=None),
         screen_form=ConfirmForm(formdata=None),
         report_count=len(workshop_reports(g.event)),
+        removable={
+            person.id for person in g.event.participants if moderation.may_remove(visitor, person)
+        },
+        erased={person.id for person in g.event.participants if person.erased_at is not None},
+        bans=moderation.bans(g.event) if visitor.can(Role.ORGANIZER) else (),
     )
 
 

@@ -24,6 +24,7 @@ from barcamp.models import Participant
 from barcamp.ratelimit import limiter
 from barcamp.routes.links import external_url, leave_secret_link, without_trace
 from barcamp.security import digest
+from barcamp.services import moderation
 from barcamp.services import participants as participant_service
 from barcamp.services.snapshots import event_snapshot, topic_view
 from barcamp.unit_of_work import unit_of_work
@@ -40,9 +41,11 @@ def render_home(
     participant = visitor.participant
     resume_secret = identity.resume_secret(event) if participant else None
     joined = participant is not None
+    kept_out = not joined and moderation.is_kept_out(event, identity.resume_secrets(event))
     return render_template(
         "participants/home.html",
         visitor=visitor,
+        kept_out=kept_out,
         snapshot=event_snapshot(event, participant),
         join_form=None if joined else join_form or DisplayNameForm(formdata=None),
         rename_form=(
@@ -73,6 +76,8 @@ def join():
     visitor = identity.visitor(g.event)
     if visitor.participant is not None:
         return redirect(url_for("participants.home"), code=303)
+    if moderation.is_kept_out(g.event, identity.resume_secrets(g.event)):
+        return render_home(visitor, status=403)
     form = DisplayNameForm()
     if form.validate():
         limiter.enforce("600/minute", "join", g.event.id, request.remote_addr)
@@ -162,6 +167,9 @@ def resume(secret):
     would swap who this browser is without a word."""
     participant = _participant_by_secret(secret)
     if participant is None:
+        if moderation.is_kept_out(g.event, [secret]):
+            identity.remember_kept_out(g.event, secret)
+            return leave_secret_link("participants.home")
         raise NotFound(_l("This personal link is not valid, or it has been replaced."))
     current = identity.visitor(g.event).participant
     asking = current is not None and current.id != participant.id

@@ -158,7 +158,7 @@ def new():
         try:
             with unit_of_work():
                 talk = talk_service.create_talk(g.event, _fields(form))
-                talk_revisions.keep(talk, _author(visitor, talk))
+                talk_revisions.keep(talk, *_author(visitor, talk))
         except ValidationFailed as failure:
             form.apply_errors(failure)
         else:
@@ -180,7 +180,7 @@ def edit(talk_id):
         try:
             with unit_of_work():
                 talk_service.update_talk(talk, fields)
-                talk_revisions.keep(talk, _author(visitor, talk))
+                talk_revisions.keep(talk, *_author(visitor, talk))
         except ValidationFailed as failure:
             form.apply_errors(failure)
         else:
@@ -199,7 +199,9 @@ def publish(talk_id):
 
 def _author(visitor, talk):
     """Who saves a talk's page, as its history names them: their name in the event,
-    else their role; the speaker through their link is marked so."""
+    else their role; the speaker through their link is marked so. With the
+    participant's id when one saves it: (name, id or None)."""
+    author_id = visitor.participant.id if visitor.participant is not None else None
     if visitor.participant is not None:
         name = visitor.participant.display_name
     elif visitor.can(Role.ORGANIZER):
@@ -209,8 +211,8 @@ def _author(visitor, talk):
     else:
         name = talk.speaker_name
     if not _may_edit(visitor):
-        return _("%(name)s (speaker)", name=name)
-    return name
+        return _("%(name)s (speaker)", name=name), author_id
+    return name, author_id
 
 
 @bp.get("/<int:talk_id>/history")
@@ -233,7 +235,7 @@ def restore(talk_id, number):
     if not ConfirmForm().validate():
         abort(400)
     with unit_of_work():
-        talk_revisions.restore(talk, number, _author(visitor, talk))
+        talk_revisions.restore(talk, number, *_author(visitor, talk))
     flash(
         _(
             "Revision %(number)d brought back; the page before is kept as a revision too.",

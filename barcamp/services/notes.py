@@ -345,25 +345,28 @@ def revisions(note):
 
 
 def _authors_since(note, since):
+    """Who wrote in the note since `since`: [(participant id, name)], by last edit."""
     query = (
-        select(Participant.display_name)
+        select(Participant.id, Participant.display_name)
         .join(NoteEditor, NoteEditor.participant_id == Participant.id)
         .where(NoteEditor.note_id == note.id)
         .order_by(NoteEditor.last_edit_at)
     )
     if since is not None:
         query = query.where(NoteEditor.last_edit_at > since)
-    return list(db.session.scalars(query))
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _add_revision(note, reason, participant, last=None, restored_from=None):
     last = last if last is not None else last_revision(note)
+    authors = _authors_since(note, last.created_at if last else None)
     revision = NoteRevision(
         note_id=note.id,
         number=(last.number if last else 0) + 1,
         text=note.text,
         reason=reason,
-        authors=_authors_since(note, last.created_at if last else None),
+        authors=[name for _id, name in authors],
+        author_ids=[author_id for author_id, _name in authors],
         restored_from=restored_from,
         created_by_id=participant.id if participant else None,
     )

@@ -2,9 +2,14 @@
 
 from sqlalchemy import select
 
-from barcamp.changes import record, record_votes_changed
+from barcamp.changes import (
+    record,
+    record_questions_changed,
+    record_seats_changed,
+    record_votes_changed,
+)
 from barcamp.extensions import db
-from barcamp.models import Participant, Role, Topic, TopicStatus, Vote
+from barcamp.models import Participant, Question, Role, Seat, Topic, TopicStatus, Vote
 from barcamp.models.participant import DISPLAY_NAME_MAX
 from barcamp.security import digest, new_token
 from barcamp.services.snapshots import participant_view, topic_view
@@ -65,8 +70,9 @@ def grant_role(participant, role):
 
 
 def leave(participant):
-    """Remove a participant from the event, at their own request. Their votes go; the
-    topics they proposed stay, without them as host."""
+    """Remove a participant from the event (at their own request, or a facilitator's).
+    Their votes, seats and questions go, and every page hears of it; the topics they
+    proposed stay, without them as host."""
     event = participant.event
     hosted = [
         topic
@@ -76,6 +82,10 @@ def leave(participant):
         if participant.id in topic.host_ids()
     ]
     had_votes = db.session.scalar(select(Vote.id).where(Vote.participant_id == participant.id))
+    had_seats = db.session.scalar(select(Seat.id).where(Seat.participant_id == participant.id))
+    had_questions = db.session.scalar(
+        select(Question.id).where(Question.participant_id == participant.id)
+    )
     for topic in hosted:
         if participant in topic.cohosts:
             topic.cohosts.remove(participant)
@@ -88,6 +98,10 @@ def leave(participant):
         record(event, "topic_updated", {"topic": topic_view(topic)})
     if had_votes:
         record_votes_changed(event)
+    if had_seats:
+        record_seats_changed(event)
+    if had_questions:
+        record_questions_changed(event)
 
 
 def renew_resume_link(participant):

@@ -26,9 +26,10 @@ def page_fields(talk):
     return {name: getattr(talk, name) for name in PAGE_FIELDS}
 
 
-def keep(talk, author):
-    """Keep the page as it is now, saved by `author` (a display name), unless it is the
-    same as the last revision. Call inside the unit of work, after the change."""
+def keep(talk, author, author_id=None):
+    """Keep the page as it is now, saved by `author` (a display name; `author_id`, the
+    participant's id if one saved it), unless it is the same as the last revision. Call
+    inside the unit of work, after the change."""
     # Writers of one talk take turns (a row lock on PostgreSQL; SQLite's write
     # transaction already does), so that two saves never take the same number.
     db.session.execute(select(Talk.id).where(Talk.id == talk.id).with_for_update())
@@ -46,6 +47,7 @@ def keep(talk, author):
         number=(last.number if last else 0) + 1,
         fields=fields,
         author=author[:SPEAKER_MAX],
+        author_id=author_id,
     )
     db.session.add(revision)
     db.session.flush()
@@ -67,7 +69,7 @@ def count(talk):
     )
 
 
-def restore(talk, number, author):
+def restore(talk, number, author, author_id=None):
     """Bring the page of revision `number` back; return the new revision."""
     found = db.session.scalar(
         select(TalkRevision).where(TalkRevision.talk_id == talk.id, TalkRevision.number == number)
@@ -78,4 +80,4 @@ def restore(talk, number, author):
         if name in found.fields:
             setattr(talk, name, found.fields[name])
     db.session.flush()
-    return keep(talk, author)
+    return keep(talk, author, author_id)

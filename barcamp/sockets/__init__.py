@@ -3,7 +3,7 @@ acknowledgement and broadcast; docs/protocol.md lists them all."""
 
 from flask import current_app
 
-from barcamp.errors import HTTP_MESSAGES
+from barcamp.errors import HTTP_MESSAGES, database_down
 from barcamp.sockets import (
     connection,
     facilitation,
@@ -63,6 +63,9 @@ def register_socket_handlers(socketio):
 
 
 def _log_error(error):
-    """An unexpected failure: logged, rolled back by the unit of work, answered plainly."""
+    """An unexpected failure: logged, rolled back by the unit of work, answered plainly
+    (`unavailable` when the database does not answer: the page may try again)."""
+    if database_down(error):
+        return {"ok": False, "error": {"code": "unavailable", "message": str(HTTP_MESSAGES[503])}}
     current_app.logger.error("Socket handler failed", exc_info=error)
     return {"ok": False, "error": {"code": "server_error", "message": str(HTTP_MESSAGES[500])}}

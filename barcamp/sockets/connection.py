@@ -4,7 +4,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from barcamp import identity, live
-from barcamp.errors import BarcampError
+from barcamp.errors import BarcampError, database_down
 from barcamp.live import load
 from barcamp.models import Role
 from barcamp.services.events import get_event
@@ -23,6 +23,8 @@ def connect(auth=None):
     except ConnectionRefusedError:
         raise
     except Exception as error:
+        if database_down(error):  # the page tries again by itself
+            raise ConnectionRefusedError("unavailable") from None
         current_app.logger.error("Socket connect failed", exc_info=error)
         raise ConnectionRefusedError("server_error") from None
 
@@ -33,7 +35,8 @@ def _connect(auth):
     the event's pages hear, and may only ask for a snapshot). Joins the event's room
     (and the participant's own, the facilitators' for a facilitator, the projectors'
     for a screen link), then emits `snapshot`, except to a note editor (auth
-    `notes: true`), which needs only the note's events."""
+    `notes: true`), which needs only the note's events (and joins only the
+    participant's own room: a `removed` there closes it, barcamp/live/closing.py)."""
     load.watch()
     code = auth.get("event") if isinstance(auth, dict) else None
     if not isinstance(code, str) or len(code) > EVENT_CODE_MAX:
@@ -49,6 +52,8 @@ def _connect(auth):
     if auth.get("notes") is True:
         if not visitor.is_member:  # a projector writes no notes
             raise ConnectionRefusedError("not_a_member")
+        if visitor.participant is not None:  # closed with their other pages if removed
+            join_room(live.participant_room(visitor.participant.id))
         return
     # Join the rooms before reading the snapshot: a change committed in between is
     # then in the snapshot or broadcast after it, never lost.

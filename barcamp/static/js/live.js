@@ -74,8 +74,20 @@
     socket.disconnect();
     setStatus("renewed");
   });
-  socket.on("connect_error", function () {
-    // A refusal from the server is final; anything else is the network.
+  // This person was removed from the event (or their data erased): the server closes
+  // this page's connection; say why, and do not try again.
+  socket.on("removed", function () {
+    socket.disconnect();
+    setStatus("removed");
+  });
+  socket.on("connect_error", function (error) {
+    // A refusal from the server is final, except while its database does not answer
+    // ("unavailable"): then try again in a while. Anything else is the network.
+    if (!socket.active && error && error.message === "unavailable") {
+      setStatus("reconnecting");
+      setTimeout(function () { socket.connect(); }, 5000 + Math.random() * 5000);
+      return;
+    }
     setStatus(socket.active ? "reconnecting" : "refused");
   });
 
