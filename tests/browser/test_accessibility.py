@@ -16,7 +16,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.server]
+# One worker runs them all: one server, one demo, one browser.
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.xdist_group("accessibility")]
 
 SIZES = {"phone": PHONE, "desktop": {"width": 1280, "height": 900}}
 BLOCKING = {"serious", "critical"}
@@ -122,3 +123,83 @@ def test_the_pages_of_the_day_have_no_serious_accessibility_violation(
     found += violations(page, "projector")
 
     assert not found, "\n".join(found)
+
+
+LONG_TITLE = (
+    "Mutualiser les plateformes d'achat interministérielles : retours d'expérience, "
+    "écueils et conditions de réussite"
+)
+assert len(LONG_TITLE) <= 120
+
+
+def scrolls_sideways(page: Page, width):
+    """How many CSS pixels the page is wider than a phone `width` wide (0: it is not;
+    a phone widens its layout to the page, so window.innerWidth would not tell)."""
+    return page.evaluate("document.documentElement.scrollWidth") - width
+
+
+def test_no_page_scrolls_sideways_on_a_320_px_phone(new_context, grid_demo):
+    """WCAG 1.4.10: at 320 px everything reflows, the organizer's pages too (the merge
+    lists are as wide as the longest title)."""
+    page = new_context(viewport={"width": 320, "height": 640}, is_mobile=True).new_page()
+    wide = {}
+    for path in ("/", "/new", "/accessibility", "/e/BERCY"):
+        page.goto(path)
+        wide[path] = scrolls_sideways(page, 320)
+    page.goto(grid_demo["organizer"])
+    page.goto("/e/BERCY")
+    page.locator("section.join input[name=display_name]").fill("Reflow à 320 px")
+    page.locator("section.join button[type=submit]").click()
+    expect(page.locator("[data-live=my-name]")).to_be_visible()
+    # A topic whose title is as long as allowed (120 characters), as the organizer may
+    # write it: every list to merge into or place is as wide as its longest title.
+    page.goto("/e/BERCY/facilitate")
+    page.locator(".facilitate-list a[href$='/edit']").last.click()
+    page.locator("input[name=title]").fill(LONG_TITLE)
+    page.locator("form button[type=submit]").first.click()
+    page.goto("/e/BERCY/schedule")
+    session = page.locator(".cell-title a").first.get_attribute("href")
+    talk = page.locator(".talk-programme a").last.get_attribute("href")
+    for path in (
+        "/e/BERCY",
+        "/e/BERCY/schedule",
+        "/e/BERCY/me",
+        session,
+        session + "/note",
+        session + "/note/history",
+        "/e/BERCY/testimonies",
+        talk,
+        "/e/BERCY/facilitate",
+        "/e/BERCY/organize",
+    ):
+        assert page.goto(path).ok, path
+        wide[path] = scrolls_sideways(page, 320)
+    assert {path: px for path, px in wide.items() if px > 0} == {}
+
+
+def test_the_projector_text_grows_with_the_browser_zoom(new_context, grid_demo):
+    """WCAG 1.4.4: at 200 % zoom (half as many CSS pixels, each twice as big) the
+    projector's text is bigger on the wall, not the same size as text sized in vw/vh
+    alone would be."""
+
+    def sizes(zoom):
+        context = new_context(
+            viewport={"width": 1920 // zoom, "height": 1080 // zoom}, device_scale_factor=zoom
+        )
+        page = context.new_page()
+        page.goto(grid_demo["facilitator"])
+        page.goto("/e/BERCY/screen")
+        wait_until_live(page)
+        return {
+            selector: zoom
+            * float(
+                page.locator(selector).first.evaluate(
+                    "node => parseFloat(getComputedStyle(node).fontSize)"
+                )
+            )
+            for selector in ("h1", ".board li", ".screen-count", ".screen-people .people li")
+        }
+
+    at_100, at_200 = sizes(1), sizes(2)
+    for selector, size in at_100.items():
+        assert at_200[selector] >= 1.3 * size, (selector, size, at_200[selector])
