@@ -63,6 +63,21 @@ def call(page, event, payload, chance):
     return answer
 
 
+def submit(browser, path, data):
+    """Open a page with a form, then send the form with its security token, as a
+    person pressing its button does; return the page it leads to."""
+    page = browser.get(path).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, f"no form on {path}"
+    response = browser.http.post(
+        browser.server.url(path),
+        data={"csrf_token": html.unescape(token.group(1)), **data},
+        timeout=WAIT,
+    )
+    assert response.status_code == 200, response.text[:300]
+    return response
+
+
 class Person:
     def __init__(self, server, name):
         self.name = name
@@ -143,6 +158,27 @@ def test_the_founding_barcamp_from_the_first_vote_to_the_seats(day, browser, liv
         assert ack["ok"], ack
     paul = browser(server)
     paul.get(server.links["facilitator"])
+
+    # A troll joins and pins an advert to the wall. Paul removes them, hides their
+    # topic and keeps them out: their page is closed at once, their phone cannot join
+    # again, and the wall is as it was.
+    troll = Person(server, "Vendeur")
+    ack, _ = troll.send("topic_propose", {"title": "Achetez mes cryptos", "format": "talk"}, chance)
+    assert ack["ok"], ack
+    troll_id = next(p["id"] for p in paul.state()["participants"] if p["name"] == "Vendeur")
+    removed = submit(paul, f"/e/BERCY/people/{troll_id}/remove", {"topics": "hide", "ban": "y"})
+    assert "Vendeur ne fait plus partie de l’événement." in html.unescape(removed.text)
+    assert troll.page.wait_for("removed") == [{"banned": True}]
+    deadline = time.monotonic() + WAIT
+    while troll.page.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not troll.page.sio.connected
+    kept_out = html.unescape(troll.browser.get("/e/BERCY").text)
+    assert "Les animateurs vous ont retiré de cet événement" in kept_out
+    assert 'action="/e/BERCY/join"' not in kept_out
+    assert "Vendeur" not in [p["name"] for p in paul.state()["participants"]]
+    troll.close()
+
     console = live_page().connect(server, paul)
     [before_votes] = console.wait_for("snapshot")
     topics = [topic["id"] for topic in before_votes["topics"]]

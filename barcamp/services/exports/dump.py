@@ -35,6 +35,9 @@ SECRETS = {
     ("participant", "calendar_key_digest"),
     ("talk", "speaker_key_digest"),
     ("event", "screen_key_digest"),
+    # Who is kept out, by the digest of a personal link: a copy keeps the list (the
+    # names, for the organizers), not the means to recognise the browsers.
+    ("ban", "key_digest"),
 }
 # How a table's rows belong to an event, when not by an `event_id` column of their own.
 PARENTS = {
@@ -288,6 +291,7 @@ def load(data, *, code=None):
         ("event", "organizer_key_digest"): lambda: digest(keys[Role.ORGANIZER]),
         ("event", "facilitator_key_digest"): lambda: digest(keys[Role.FACILITATOR]),
         ("participant", "resume_key_digest"): lambda: digest(new_token()),
+        ("ban", "key_digest"): lambda: digest(new_token()),
     }
     new_ids = {}  # table name -> {dump id: database id}
     for table in tables():
