@@ -26,6 +26,7 @@ def ask(talk_id):
 
     visitor = identity.visitor(g.event)
     form = QuestionForm()
+    status = None
     if form.validate():
         try:
             limiter.enforce(ASK_RATE, "question_ask", g.event.id, visitor.actor)
@@ -40,10 +41,11 @@ def ask(talk_id):
             form.apply_errors(failure)
         except BarcampError as refusal:
             form.extra_errors[""] = refusal.message
+            status = refusal.status  # not joined: 403, too many: 429
         else:
             flash(_("Your question is sent."), "success")
             return _back(talk_id, f"question-{ack['question_id']}")
-    return talk_page(talk_id, question_form=form, status=form.failure_status)
+    return talk_page(talk_id, question_form=form, status=status or form.failure_status)
 
 
 def _button(talk_id, action, done):

@@ -246,7 +246,10 @@ def make_calendar_link():
     """Make (or renew) my personal calendar link; the old one stops working."""
     visitor = identity.visitor(g.event)
     form = ConfirmForm()
-    if visitor.participant is not None and form.validate():
+    if visitor.participant is None:
+        flash(_("Join the event first: type the name others will see."), "info")
+        return redirect(url_for("participants.home"), code=303)
+    if form.validate():
         secret = new_token()
         with unit_of_work():
             visitor.participant.calendar_key_digest = digest(secret)
