@@ -2,6 +2,8 @@
 and they may be kept out); an organizer erases someone's personal data on request
 (GDPR) and lets a removed person back in. Nobody acts beyond their role."""
 
+import re
+
 from sqlalchemy import func, select
 
 from barcamp.extensions import db
@@ -12,6 +14,8 @@ from barcamp.models import (
     Participant,
     Role,
     Seat,
+    Slot,
+    SlotKind,
     Topic,
     TopicStatus,
     Vote,
@@ -22,6 +26,7 @@ from barcamp.unit_of_work import unit_of_work
 from tests.conftest import join, received, text_of
 from tests.test_notes import Writer, note_row
 from tests.test_routes_schedule import camp, sessions  # noqa: F401  (fixture)
+from tests.test_talks import write
 
 
 def person(app, name):
@@ -263,3 +268,28 @@ def test_erasing_a_persons_data_keeps_their_contributions_anonymous(app, camp, s
     baptiste_id = person(app, "Baptiste").id
     assert facilitator.post(f"/e/{event.code}/people/{baptiste_id}/erase").status_code == 404
     assert person(app, "Baptiste") is not None
+
+
+def test_erasing_finds_their_old_name_in_a_testimonys_history(app, make_event):
+    event, keys = make_event()
+    facilitator = app.test_client()
+    facilitator.get(f"/e/{event.code}/key/{keys[Role.FACILITATOR]}")
+    join(facilitator, event, "Sophie")
+    with app.app_context():
+        slot = db.session.scalars(
+            select(Slot).filter_by(event_id=event.id, kind=SlotKind.PLENARY)
+        ).one()
+    page = write(facilitator, event, slot.id).headers["Location"]
+    facilitator.post(f"/e/{event.code}/me/name", data={"display_name": "Sophie M."})
+    write(facilitator, event, slot.id, path=f"{page}/edit", lessons="Un seul conseil")
+    history = text_of(facilitator.get(f"{page}/history"))
+    assert "Sophie M." in history
+    assert re.search(r"Sophie(?! M\.)", history)  # the first save, under her name then
+
+    sophie = person(app, "Sophie M.")
+    organizer_browser(app, event).post(f"/e/{event.code}/people/{sophie.id}/erase")
+
+    organizer = organizer_browser(app, event)
+    history = text_of(organizer.get(f"{page}/history"))
+    assert "Sophie" not in history
+    assert history.count(f"Anonyme {sophie.id}") == 2
