@@ -93,8 +93,10 @@ def test_a_new_screen_link_stops_the_open_projector(room, client, other_client, 
     received(projector)
 
     make_screen_link(client, event)
-    assert received(projector, "screen_link_renewed")
-    # It cannot connect again, nor open the old link.
+    # It heard why, then the server closed it; it cannot connect again, nor open the
+    # old link.
+    assert [m["name"] for m in projector.queue] == ["screen_link_renewed"]
+    assert not projector.is_connected()
     assert not socket_client(other_client, event).is_connected()
     assert other_client.get(old).status_code == 404
     assert "pas en direct" in text_of(other_client.get(f"/e/{event.code}/screen"))
