@@ -45,3 +45,20 @@ def text_of_html(html):
     import re
 
     return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("\u00a0", " ")
+
+
+def test_the_statement_names_the_axe_core_version_the_tests_run(client):
+    """The checks it describes are tests/browser/test_accessibility.py's: the version it
+    names is the one bundled in the pinned axe-playwright-python."""
+    import re
+    from pathlib import Path
+
+    import axe_playwright_python
+
+    bundled = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()[:200]
+    version = re.search(r"axe v(\d+\.\d+\.\d+)", bundled).group(1)
+    for lang in ("fr", "en"):
+        html = client.get(f"/accessibility?lang={lang}").get_data(as_text=True)
+        assert f"axe-core&nbsp;{version}" in html or f"axe-core {version}" in html, lang
+    docs = (Path(__file__).parents[1] / "docs" / "accessibility.md").read_text()
+    assert f"axe-core {version}" in docs

@@ -9,7 +9,8 @@ class DisplayNameForm(BaseForm):
     display_name = StringField(
         _l("Your name"),
         description=_l("As others will see it: a first name is enough."),
-        render_kw={"maxlength": DISPLAY_NAME_MAX, "autocomplete": "nickname"},
+        # Marked required (forms.html says so by the label too); the service checks it.
+        render_kw={"maxlength": DISPLAY_NAME_MAX, "autocomplete": "nickname", "required": True},
     )
 
 

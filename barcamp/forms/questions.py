@@ -11,7 +11,7 @@ class QuestionForm(BaseForm):
     text = TextAreaField(
         _l("Your question"),
         description=_l("At most %(max)d characters.", max=QUESTION_MAX),
-        render_kw={"maxlength": QUESTION_MAX, "rows": 3},
+        render_kw={"maxlength": QUESTION_MAX, "rows": 3, "required": True},
     )
     anonymous = BooleanField(_l("Ask anonymously (the room will not see my name)"))
 

@@ -41,7 +41,7 @@ class TopicForm(BaseForm):
     title = StringField(
         _l("Title"),
         description=_l("A short question or statement, as you would pitch it."),
-        render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"},
+        render_kw={"maxlength": TITLE_MAX, "autocomplete": "off", "required": True},
     )
     pitch = TextAreaField(
         _l("Pitch (optional)"),

@@ -290,8 +290,11 @@ def test_the_facilitator_spotlights_a_topic_on_the_projector(projector):
     size = spotlight.locator("[data-slot=title]").evaluate("e => getComputedStyle(e).fontSize")
     assert float(size.removesuffix("px")) >= 60, size
     expect(spotlight.locator("[data-slot=pitch]")).to_contain_text("communautés professionnelles")
-    # The facilitator page follows: this topic's button is off, "clear" is offered.
-    expect(topic.locator("form[data-live-action=topic_spotlight] button")).to_be_disabled()
+    # The facilitator page follows: this topic's button is off (aria-disabled, so that the
+    # keyboard's focus may stay on it), "clear" is offered.
+    expect(topic.locator("form[data-live-action=topic_spotlight] button")).to_have_attribute(
+        "aria-disabled", "true"
+    )
     clear = facilitation.locator(
         "section form[data-live-action=topic_spotlight]:not(:has(input[name=topic_id])) button"
     )

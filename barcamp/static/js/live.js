@@ -47,8 +47,10 @@
     values.num = num;
     return fill(labels[key + "_" + form] || "", values);
   }
+  // Only what changed is written: a live region rewritten with the same text would be
+  // read out again at every broadcast.
   function setText(selector, text, root) {
-    $$(selector, root).forEach(function (node) { node.textContent = text; });
+    $$(selector, root).forEach(function (node) { if (node.textContent !== text) node.textContent = text; });
   }
   function show(node, visible) { if (node) node.hidden = !visible; }
   function byId(list) {
@@ -65,7 +67,22 @@
     var text = $("[data-status-text]", statusBox);
     statusBox.hidden = false;
     statusBox.dataset.state = kind;
-    text.textContent = text.dataset[kind] || "";
+    var said = text.dataset[kind] || "";
+    if (text.textContent !== said) text.textContent = said;
+  }
+
+  /* What an action did (its form's data-done), said once to screen readers by a polite
+     status outside <main>, which pages draw again (the same words twice in a row are
+     said twice: emptied first, then written). */
+  var region = document.createElement("p");
+  region.className = "visually-hidden";
+  region.setAttribute("role", "status");
+  region.dataset.live = "announce";
+  body.appendChild(region);
+  function announce(message) {
+    if (!message) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = message; }, 100);
   }
   socket.on("connect", function () { setStatus("connected"); });
   socket.on("disconnect", function () { setStatus("reconnecting"); });
@@ -279,11 +296,13 @@
     var event = state.event;
     $$("[data-live=proposals-state]").forEach(function (chip) {
       chip.dataset.open = String(event.proposals_open);
-      chip.textContent = event.proposals_open ? labels.proposals_open : labels.proposals_closed;
+      var said = event.proposals_open ? labels.proposals_open : labels.proposals_closed;
+      if (chip.textContent !== said) chip.textContent = said; // a live region: only changes
     });
     $$("[data-live=voting-state]").forEach(function (chip) {
       chip.dataset.open = String(event.voting_open);
-      chip.textContent = event.voting_open ? labels.voting_open : labels.voting_closed;
+      var said = event.voting_open ? labels.voting_open : labels.voting_closed;
+      if (chip.textContent !== said) chip.textContent = said;
     });
     show($("[data-live=blind-note]"), state.tallies.counts === null);
     if (state.me) setText("[data-live=budget]", plural("left", state.me.left, { budget: state.me.budget }));
@@ -629,8 +648,32 @@
     var form = element && element.closest && element.closest("form");
     var slot = element && element.closest && element.closest("[id^=slot-]");
     if (!form) return null;
+    var around = [];
+    for (var node = form.parentNode; node && node !== document.body; node = node.parentNode) {
+      if (node.id) around.push(node.id);
+    }
     return { action: form.getAttribute("action"), ids: formIds(form), tag: element.tagName,
-             name: element.name, slot: slot ? slot.id : null };
+             name: element.name, slot: slot ? slot.id : null, around: around };
+  }
+  /* The first control one can use inside `box`, else the box itself (focusable by
+     script only): where the keyboard goes on when its control is gone. */
+  function focusInside(box) {
+    var control = $$("button, a[href], select, input:not([type=hidden]), textarea", box).filter(function (el) {
+      return !el.closest("[hidden]") && !el.disabled && el.offsetParent !== null;
+    })[0];
+    if (control) return control.focus();
+    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "-1");
+    box.focus();
+  }
+  // Where the focus goes once the page shows an action's outcome (a merged topic's
+  // target, a new topic's card), when the control used is gone.
+  var pendingFocus = null;
+  function focusPending() {
+    var box = pendingFocus && document.getElementById(pendingFocus);
+    if (!box) return false;
+    pendingFocus = null;
+    focusInside(box);
+    return true;
   }
   function refocus(root, key) {
     if (!key) return;
@@ -645,7 +688,12 @@
       var slot = key.slot && document.getElementById(key.slot);
       target = slot && $("form:not([hidden]) select, form:not([hidden]) button", slot);
     }
-    if (target) target.focus();
+    if (target) return target.focus();
+    if (focusPending()) return;
+    // Else the nearest part of the page still there (a published grid's section).
+    var box = key.around.map(function (id) { return document.getElementById(id); })
+      .filter(Boolean)[0];
+    if (box) focusInside(box);
   }
 
   function refreshPage() {
@@ -661,7 +709,8 @@
         var main = $("main");
         var focus = focusKey(document.activeElement);
         main.replaceChildren.apply(main, Array.prototype.slice.call($("main", fresh).childNodes));
-        refocus(main, focus);
+        if (focus) refocus(main, focus);
+        else focusPending();
         statusBox = $("[data-live-status]");
         alertBox = $("[data-live=action-error]");
         setStatus(socket.connected ? "connected" : "reconnecting");
@@ -692,6 +741,7 @@
       show($("[data-control=take]", cell), !here && !full);
       show($("[data-control=leave]", cell), here);
     });
+    restoreFocus();
   }
 
   function render() {
@@ -814,15 +864,22 @@
     if (!form.matches("form[data-live-action]") || !socket.connected) return;
     submitEvent.preventDefault();
     if (form.dataset.busy) return;
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     var button = $("button[type=submit]", form);
+    if (button && button.getAttribute("aria-disabled") === "true") return;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     form.dataset.busy = "1";
     if (button) button.setAttribute("aria-disabled", "true");
-    focusHome = form.closest("[data-topic-id]");
-    send(form.dataset.liveAction, payloadOf(form), function (ack) {
+    focusHome = form.closest("[data-topic-id], [data-session-id]");
+    var payload = payloadOf(form);
+    send(form.dataset.liveAction, payload, function (ack) {
       delete form.dataset.busy;
       if (button) button.removeAttribute("aria-disabled");
+      if (ack.ok) {
+        announce(form.dataset.done);
+        // A merged topic is gone: the keyboard goes on in the topic kept.
+        if (form.dataset.liveAction === "topic_merge") pendingFocus = "topic-" + payload.target_id;
+      }
       if (!ack.ok) { if (!shownByTheOptimizer(form, ack)) tell(ack.error.message); }
       else if (ack.me && takeMine(ack.me, "votes_version")) render();
       else if (ack.seats && takeMine({ seats: ack.seats, seats_version: ack.seats_version }, "seats_version")) renderOccupancy();
@@ -832,11 +889,46 @@
   /* A button that disappears (Vote once the topic has its votes) must not leave the
      keyboard user on <body>: move to the button now shown in the same card. */
   function restoreFocus() {
-    if (!focusHome || !document.contains(focusHome)) return;
     var active = document.activeElement;
-    if (active && active !== document.body && active.offsetParent !== null) return;
+    var lost = !active || active === document.body || active.offsetParent === null;
+    if (pendingFocus && (lost || active.closest("[data-propose-form]")) && focusPending()) return;
+    if (!focusHome || !document.contains(focusHome) || !lost) return;
     var next = $$("form:not([hidden]) button", focusHome)[0];
     if (next) next.focus();
+  }
+
+  /* A refused form's errors on its fields, as the page without JavaScript shows them
+     (_macros/forms.html): aria-invalid, the message under the field and tied to it by
+     aria-describedby; the focus on the first field to correct. `errors`: {name: text}. */
+  function markFields(form, errors) {
+    var first = null;
+    $$("input, textarea, select", form).forEach(function (field) {
+      if (!field.id || field.type === "hidden") return;
+      var message = errors[field.name];
+      var errorId = field.id + "-error";
+      var box = document.getElementById(errorId);
+      var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== errorId;
+      });
+      if (!message) {
+        field.removeAttribute("aria-invalid");
+        if (box) box.remove();
+      } else {
+        if (!box) {
+          box = document.createElement("p");
+          box.className = "error";
+          box.id = errorId;
+          field.after(box);
+        }
+        box.textContent = message;
+        field.setAttribute("aria-invalid", "true");
+        described.push(errorId);
+        first = first || field;
+      }
+      if (described.length) field.setAttribute("aria-describedby", described.join(" "));
+      else field.removeAttribute("aria-describedby");
+    });
+    if (first) first.focus();
   }
 
   /* ---------- proposing: near-duplicates first ---------- */
@@ -880,15 +972,22 @@
       var payload = payloadOf(proposeForm);
       var submitter = submitEvent.submitter;
       payload.allow_similar = Boolean(submitter && submitter.name === "allow_similar");
+      markFields(proposeForm, {});
       send("topic_propose", payload, function (ack) {
         if (ack.ok) {
           proposeForm.reset();
           showSimilar([]);
           show($("[data-anyway]", proposeForm), false);
           show(formError, false);
+          announce(proposeForm.dataset.done);
+          // The keyboard goes on in the new topic's card (now, or when it arrives).
+          pendingFocus = "topic-" + ack.topic_id;
           proposeForm.closest("details").open = false;
           var card = document.getElementById("topic-" + ack.topic_id);
-          if (card) card.scrollIntoView({ block: "nearest" });
+          if (card) {
+            focusPending();
+            card.scrollIntoView({ block: "nearest" });
+          }
           return;
         }
         if (ack.error.code === "similar_topics") {
@@ -902,6 +1001,7 @@
         }
         formError.textContent = ack.error.message;
         show(formError, true);
+        markFields(proposeForm, ack.error.fields || {});
       });
     });
   }
@@ -956,14 +1056,11 @@
       send("participant_rename", { name: input.value }, function (ack) {
         if (ack.ok) {
           errorBox.hidden = true;
-          input.removeAttribute("aria-invalid");
+          markFields(renameForm, {});
           input.value = ack.name;
           renameForm.closest("details").open = false;
         } else if (ack.error.message) {
-          errorBox.textContent = ack.error.message;
-          errorBox.hidden = false;
-          input.setAttribute("aria-invalid", "true");
-          input.focus();
+          markFields(renameForm, { display_name: ack.error.message });
         } else {
           renameForm.submit();
         }
