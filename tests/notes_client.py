@@ -32,6 +32,7 @@ class NoteWriter:
         self.saved = set()  # tokens the server acknowledged
         self.epoch = None
         self.synced_sid = None
+        self.answer_timeout = WAIT  # how long an ack may take before it counts as lost
         self._applying = False
         self.doc.observe(self._changed)
         self.sio = self._new_client()
@@ -123,7 +124,9 @@ class NoteWriter:
         sid = self.sio.get_sid()
         with self.lock:
             state = self.doc.get_state()
-        ack = self.sio.call("note_join", {"note": self.note_id, "sv": state}, timeout=WAIT)
+        ack = self.sio.call(
+            "note_join", {"note": self.note_id, "sv": state}, timeout=self.answer_timeout
+        )
         assert ack["ok"], ack
         self.epoch = ack["epoch"]
         self._apply_remote(ack["update"])
@@ -139,7 +142,9 @@ class NoteWriter:
     def _send(self, update, covered):
         try:
             ack = self.sio.call(
-                "note_update", {"note": self.note_id, "update": update}, timeout=WAIT
+                "note_update",
+                {"note": self.note_id, "update": update},
+                timeout=self.answer_timeout,
             )
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             with self.lock:
