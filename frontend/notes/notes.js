@@ -83,6 +83,14 @@ function start() {
     carets: () => Array.from(awareness.getStates().entries())
       .filter(([client, state]) => client !== doc.clientID && state.cursor)
       .map(([, state]) => state.user.name),
+    // Resolves once every change made so far is written in this device's copy: a
+    // transaction on the store starts only after the writes queued before it.
+    writtenOnDevice: () => new Promise((resolve) => {
+      if (!persistence || !persistence.db) return resolve(false);
+      const transaction = persistence.db.transaction(["updates"], "readonly");
+      transaction.oncomplete = () => resolve(true);
+      transaction.onerror = transaction.onabort = () => resolve(false);
+    }),
   };
 
   /* ---------- status line ---------- */

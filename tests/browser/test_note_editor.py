@@ -169,6 +169,9 @@ def test_edits_made_offline_survive_a_reload_and_are_sent_later(server, grid_dem
     expect(status).to_have_attribute("data-state", "offline", timeout=SAVE_TIMEOUT)
     type_at_the_end(editor, "kept-on-device-1\nkept-on-device-2")
     expect(status).to_have_attribute("data-state", "offline")
+    # A reload aborts the device's writes still under way (a person reloading at once
+    # is warned first: the page asks before leaving unsent text).
+    assert page.evaluate("window.barcampNote.writtenOnDevice()") is True
 
     page.reload()  # still no live connection: the text comes back from IndexedDB
     expect_editor_match(page, "kept-on-device-1\\nkept-on-device-2\\n$")
