@@ -2,12 +2,14 @@
 `flask demo`, then `python wsgi.py` (gevent). Used by the integration tests, the
 browser tests and scripts/screenshots."""
 
+import contextlib
 import os
 import re
 import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -78,6 +80,26 @@ def run_flask(env, *args, timeout=60):
             f"{result.stdout}\n{result.stderr}"
         )
     return result.stdout
+
+
+_MIGRATED = []  # the SQLite file `flask db upgrade` made in this process, once
+
+
+def migrated_sqlite_file():
+    """An empty SQLite database with the whole schema, made by `flask db upgrade` the
+    first time it is asked for in this process (removed when the process ends)."""
+    if not _MIGRATED:
+        import atexit
+        import tempfile
+
+        workdir = Path(tempfile.mkdtemp(prefix="barcamp-schema-"))
+        atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+        LiveServer(workdir).flask("db", "upgrade")
+        path = workdir / "barcamp.db"
+        with contextlib.closing(sqlite3.connect(path)) as connection:  # all in one file
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _MIGRATED.append(path)
+    return _MIGRATED[0]
 
 
 class LiveServer:
@@ -153,8 +175,17 @@ class LiveServer:
         return self.links
 
     def prepare(self, grid=False):
-        """Create the schema and the demo event; return the demo's links."""
-        self.flask("db", "upgrade")
+        """Create the schema and the demo event; return the demo's links. On SQLite the
+        schema is a copy of one `flask db upgrade` made once per test process (the
+        migrations themselves are tested in test_migrations.py)."""
+        database = self.env["DATABASE_URL"]
+        if database.startswith("sqlite:///"):
+            path = Path(database.removeprefix("sqlite:///"))
+            for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(migrated_sqlite_file(), path)
+        else:
+            self.flask("db", "upgrade")
         return self.demo(grid=grid)
 
     def copy_database(self, other):

@@ -184,7 +184,9 @@ class Person:
             if (ack.get("error") or {}).get("code") != "busy":
                 break
             self.busy += 1
-            time.sleep(0.5 * 2 ** (attempt - 1) * (0.5 + random.random()))  # the story keeps its seed
+            time.sleep(
+                0.5 * 2 ** (attempt - 1) * (0.5 + random.random())
+            )  # the story keeps its seed
         self.actions.append(Action(event, payload, ack, sent, time.monotonic()))
         return ack
 
