@@ -80,18 +80,19 @@ class SlotForm(SubForm):
 class EventForm(BaseForm):
     """An event's settings with its rooms and slots, for creating and for editing."""
 
-    name = StringField(_l("Name of the event"), render_kw={"maxlength": NAME_MAX})
-    starts_on = DateField(_l("Date"), validators=[Optional()])
+    name = StringField(_l("Name of the event"), render_kw={"maxlength": NAME_MAX, "required": True})
+    starts_on = DateField(_l("Date"), validators=[Optional()], render_kw={"required": True})
     venue = StringField(
         _l("Venue"),
         description=_l("Optional: where it takes place."),
         render_kw={"maxlength": VENUE_MAX},
     )
-    timezone = SelectField(_l("Time zone"), default="Europe/Paris")
+    timezone = SelectField(_l("Time zone"), default="Europe/Paris", render_kw={"required": True})
     locale = SelectField(
         _l("Language of the event"),
         choices=LANGUAGES,
         description=_l("Participants see the event in this language unless they choose another."),
+        render_kw={"required": True},
     )
     rooms = FieldList(FormField(RoomForm), min_entries=1)
     slots = FieldList(FormField(SlotForm), min_entries=1)
@@ -100,6 +101,7 @@ class EventForm(BaseForm):
         description=_l(
             "On this instance, creating events needs the code given by its administrator."
         ),
+        render_kw={"required": True},
     )
 
     def __init__(self, *args, **kwargs):

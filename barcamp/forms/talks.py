@@ -18,8 +18,8 @@ class TalkForm(BaseForm):
     """Figures are typed one per line as "label: value", lessons one per line."""
 
     kind = SelectField(_l("Kind of talk"), choices=KINDS, default=TalkKind.TESTIMONY.value)
-    title = StringField(_l("Title of the talk or project"))
-    speaker_name = StringField(_l("Speaker"))
+    title = StringField(_l("Title of the talk or project"), render_kw={"required": True})
+    speaker_name = StringField(_l("Speaker"), render_kw={"required": True})
     speaker_role = StringField(_l("Their role"), validators=[Optional()])
     organisation = StringField(_l("Their organisation"), validators=[Optional()])
     link = StringField(_l("A link (optional)"), validators=[Optional()])

@@ -81,12 +81,12 @@ class VotingRulesForm(BaseForm):
     vote_budget = IntegerField(
         _l("Votes per person"),
         validators=[Optional()],
-        render_kw={"min": 1, "max": BUDGET_MAX, "inputmode": "numeric"},
+        render_kw={"min": 1, "max": BUDGET_MAX, "inputmode": "numeric", "required": True},
     )
     max_votes_per_topic = IntegerField(
         _l("Votes one person may give a single topic"),
         validators=[Optional()],
-        render_kw={"min": 1, "inputmode": "numeric"},
+        render_kw={"min": 1, "inputmode": "numeric", "required": True},
     )
     blind_voting = BooleanField(
         _l("Blind voting: hide the counts until voting closes"),
