@@ -1,7 +1,8 @@
 """The closing plenary of the demo barcamp, in Chromium: the speaker corrects their
 testimony through the link the organizers sent; a phone asks a question, a second
 phone upvotes it, live; the facilitator shows it on the projector; then the
-report-back steps through the demo's workshops by the keyboard.
+report-back steps through the demo's workshops by the keyboard. And the projector's
+live regions say only what changed.
 """
 
 import re
@@ -135,3 +136,65 @@ def test_the_speaker_the_room_and_the_projector_at_the_closing_plenary(grid_demo
     # The phone in the room is not a remote control.
     other.keyboard.press("r")
     expect(projector.locator("body")).to_have_attribute("data-mode", "report")
+
+
+# Records what changes inside the page's live regions (what a screen reader would say).
+RECORD_LIVE_REGIONS = """() => {
+  window.__spoken = [];
+  const observer = new MutationObserver(records => records.forEach(record => {
+    const node = record.target.nodeType === 1 ? record.target : record.target.parentNode;
+    const region = node.closest('[aria-live], [role=status], [role=alert]');
+    if (region && !region.closest('[hidden]')) window.__spoken.push(region.outerHTML.slice(0, 120));
+  }));
+  observer.observe(document.body, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def test_the_projectors_live_regions_stay_quiet_while_the_room_votes_and_asks(
+    grid_demo, new_context
+):
+    """A screen reader at the projector hears the question shown and the workshop
+    reported on when they change, not the same text again at every broadcast."""
+    laptop = new_context(viewport={"width": 1280, "height": 900})
+    facilitator = laptop.new_page()
+    facilitator.goto(grid_demo["facilitator"])
+    talk_url = open_testimony(facilitator)
+    wait_until_live(facilitator)
+    projector = laptop.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto("/e/BERCY/screen")
+    wait_until_live(projector)
+    asking = open_phone(new_context)
+    join_live(asking, "Zélie Martin")
+    asking.goto(talk_url)
+    wait_until_live(asking)
+    asking.get_by_label("Votre question").fill(QUESTION)
+    asking.get_by_role("button", name="Envoyer ma question").click()
+    question(facilitator, QUESTION).get_by_role(
+        "button", name=re.compile("Afficher au projecteur")
+    ).click()
+    shown = projector.locator("[data-live=plenary] [data-slot=question-text]")
+    expect(shown).to_have_text(QUESTION)
+
+    # The question on the big screen; the room asks more and upvotes.
+    projector.evaluate(RECORD_LIVE_REGIONS)
+    asking.get_by_label("Votre question").fill("Et le budget ?")
+    asking.get_by_role("button", name="Envoyer ma question").click()
+    expect(question(facilitator, "Et le budget ?")).to_have_count(1)
+    expect(projector.locator("[data-live=plenary] [data-slot=questions]")).to_contain_text(
+        "Et le budget ?"
+    )
+    assert projector.evaluate("window.__spoken") == []
+
+    # The report-back on the big screen; the room still asks.
+    projector.keyboard.press("r")
+    expect(projector.locator("body")).to_have_attribute("data-mode", "report")
+    title = projector.locator("[data-live=report] [data-slot=title]")
+    expect(title).not_to_be_empty()
+    projector.wait_for_timeout(500)  # the workshops' reports arrive (one fetch)
+    projector.evaluate(RECORD_LIVE_REGIONS)
+    asking.get_by_label("Votre question").fill("Et la suite ?")
+    asking.get_by_role("button", name="Envoyer ma question").click()
+    expect(question(facilitator, "Et la suite ?")).to_have_count(1)
+    projector.wait_for_timeout(500)  # the projector heard it too
+    assert projector.evaluate("window.__spoken") == []

@@ -34,6 +34,10 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  // Live regions speak at every change: text is written only when it differs.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
   function replaceChildren(node, children) {
     while (node.firstChild) node.removeChild(node.firstChild);
     children.forEach(function (child) { node.appendChild(child); });
@@ -60,8 +64,8 @@
     if (talk) {
       var kind = talk.kind === "keynote" ? labels.keynote : labels.testimony;
       if (talk.starts_at) kind += " · " + talk.starts_at.slice(11) + "–" + talk.ends_at.slice(11);
-      slot(plenary, "kind").textContent = kind;
-      slot(plenary, "title").textContent = talk.title;
+      setText(slot(plenary, "kind"), kind);
+      setText(slot(plenary, "title"), talk.title);
       var speaker = slot(plenary, "speaker");
       var who = [element("strong", "", talk.speaker)];
       var more = (talk.role ? ", " + talk.role : "") + (talk.organisation ? " · " + talk.organisation : "");
@@ -78,8 +82,8 @@
     var box = slot(plenary, "question");
     box.hidden = !shown;
     if (shown) {
-      slot(plenary, "question-text").textContent = shown.text;
-      slot(plenary, "question-meta").textContent = shown.author || labels.anonymous;
+      setText(slot(plenary, "question-text"), shown.text);
+      setText(slot(plenary, "question-meta"), shown.author || labels.anonymous);
     }
     var top = questions.filter(function (q) {
       return talk && q.talk_id === talk.id && q.status === "open" && (!shown || q.id !== shown.id);
@@ -100,6 +104,7 @@
   /* ---------- the report-back ---------- */
 
   var workshops = null;
+  var lastReport = null; // what the report-back shows, as drawn last
   var fetching = false;
   function loadReport(state) {
     if (fetching) return;
@@ -115,11 +120,15 @@
     if (!workshops || !state) return;
     var step = Math.min((state.screen && state.screen.step) || 0, Math.max(workshops.length - 1, 0));
     var current = workshops[step];
-    slot(report, "progress").textContent = current
-      ? fill(reportLabels.progress, { step: step + 1, count: workshops.length }) : "";
-    slot(report, "title").textContent = current ? current.title : reportLabels.none;
-    slot(report, "where").textContent = current
-      ? current.room + " · " + current.starts_at + "–" + current.ends_at : "";
+    // The report-back is one live region: drawn again only when what it shows changes.
+    var drawn = JSON.stringify([step, workshops.length, current || null]);
+    if (drawn === lastReport) return;
+    lastReport = drawn;
+    setText(slot(report, "progress"), current
+      ? fill(reportLabels.progress, { step: step + 1, count: workshops.length }) : "");
+    setText(slot(report, "title"), current ? current.title : reportLabels.none);
+    setText(slot(report, "where"), current
+      ? current.room + " · " + current.starts_at + "–" + current.ends_at : "");
     var people = [];
     if (current && current.facilitators.length) {
       people.push(fill(reportLabels.facilitators, { names: current.facilitators.join(", ") }));
@@ -127,7 +136,7 @@
     if (current && current.note_takers.length) {
       people.push(fill(reportLabels.note_takers, { names: current.note_takers.join(", ") }));
     }
-    slot(report, "people").textContent = people.join(" · ");
+    setText(slot(report, "people"), people.join(" · "));
     replaceChildren(slot(report, "decisions"), (current ? current.decisions : []).map(function (line) {
       return element("li", "", line);
     }));
