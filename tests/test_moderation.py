@@ -127,6 +127,22 @@ def test_a_note_editor_of_the_removed_person_is_closed_too(app, camp, socket_cli
     assert not editor.is_connected()
 
 
+def test_removing_someone_another_facilitator_just_removed_says_so(app, camp):  # noqa: F811
+    """Two facilitators' tabs ask to remove the same person: the second goes back to
+    the list with why, not to a page not found."""
+    event, facilitator, _amelie, _baptiste, _ids = camp
+    amelie = person(app, "Amélie")
+    assert remove(facilitator, event, amelie).status_code == 303
+    again = remove(facilitator, event, amelie)
+    assert again.status_code == 303
+    assert again.location.endswith("/facilitate#people")
+    assert "Cette personne ne fait pas, ou plus, partie de l’événement." in text_of(
+        facilitator.get(again.location)
+    )
+    # Asking about someone not there stays a page not found.
+    assert facilitator.get(f"/e/{event.code}/people/{amelie.id}/remove").status_code == 404
+
+
 def test_hiding_the_removed_persons_topics_gives_their_votes_back(app, camp):  # noqa: F811
     event, facilitator, amelie, _baptiste, ids = camp
     baptiste_topic = ids[2]

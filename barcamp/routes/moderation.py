@@ -1,7 +1,7 @@
 """Moderation without JavaScript: a facilitator removes someone (and may keep them
 out); an organizer erases someone's personal data, or lets a removed person back in."""
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from barcamp import identity
@@ -9,9 +9,10 @@ from barcamp.errors import BarcampError, NotFound
 from barcamp.extensions import db
 from barcamp.forms import ConfirmForm
 from barcamp.forms.participants import RemoveForm
-from barcamp.models import Role, Topic, TopicStatus
+from barcamp.models import Participant, Role, Topic, TopicStatus
 from barcamp.routes.actions import run_operation
 from barcamp.services import moderation
+from barcamp.services.lookup import is_id
 
 bp = Blueprint("moderation", __name__, url_prefix="/e/<code>/people")
 
@@ -25,6 +26,21 @@ def _visitor(role):
 
 def _back():
     return redirect(url_for("facilitation.page") + "#people", code=303)
+
+
+def _participant(participant_id):
+    """The participant the address names, and None; or, for a form sent about someone
+    gone from every event (removed from another page meanwhile), None and the way back
+    to the list, saying so. Otherwise someone not in this event is a page not found."""
+    try:
+        return moderation.event_participant(g.event, participant_id), None
+    except NotFound as gone:
+        if request.method != "POST" or not is_id(participant_id):
+            raise
+        if db.session.get(Participant, participant_id) is not None:  # another event's
+            raise
+        flash(gone.message, "error")
+        return None, _back()
 
 
 def _render(template, visitor, participant, form, status=200):
@@ -48,7 +64,9 @@ def _render(template, visitor, participant, form, status=200):
 def remove(participant_id):
     """Ask, then remove a participant from the event."""
     visitor = _visitor(Role.FACILITATOR)
-    participant = moderation.event_participant(g.event, participant_id)
+    participant, back = _participant(participant_id)
+    if back:
+        return back
     form = RemoveForm()
     if form.is_submitted():
         if form.validate():
@@ -79,7 +97,9 @@ def remove(participant_id):
 def erase(participant_id):
     """Ask, then erase a participant's personal data (the organizer, on their request)."""
     visitor = _visitor(Role.ORGANIZER)
-    participant = moderation.event_participant(g.event, participant_id)
+    participant, back = _participant(participant_id)
+    if back:
+        return back
     form = ConfirmForm()
     if form.is_submitted():
         if form.validate():
