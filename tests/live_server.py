@@ -2,7 +2,9 @@
 `flask demo`, then `python wsgi.py` (gevent). Used by the integration tests, the
 browser tests and scripts/screenshots."""
 
+import atexit
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -12,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -82,24 +85,17 @@ def run_flask(env, *args, timeout=60):
     return result.stdout
 
 
-_MIGRATED = []  # the SQLite file `flask db upgrade` made in this process, once
-
-
+@functools.cache
 def migrated_sqlite_file():
     """An empty SQLite database with the whole schema, made by `flask db upgrade` the
     first time it is asked for in this process (removed when the process ends)."""
-    if not _MIGRATED:
-        import atexit
-        import tempfile
-
-        workdir = Path(tempfile.mkdtemp(prefix="barcamp-schema-"))
-        atexit.register(shutil.rmtree, workdir, ignore_errors=True)
-        LiveServer(workdir).flask("db", "upgrade")
-        path = workdir / "barcamp.db"
-        with contextlib.closing(sqlite3.connect(path)) as connection:  # all in one file
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _MIGRATED.append(path)
-    return _MIGRATED[0]
+    workdir = Path(tempfile.mkdtemp(prefix="barcamp-schema-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    LiveServer(workdir).flask("db", "upgrade")
+    path = workdir / "barcamp.db"
+    with contextlib.closing(sqlite3.connect(path)) as connection:  # all in one file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
 
 
 class LiveServer:

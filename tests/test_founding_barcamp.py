@@ -52,17 +52,6 @@ RETRY_SHARE = 0.25
 SEED = 2013
 
 
-def call(page, event, payload, chance):
-    """Call and return the answer. A "busy" answer (nothing done) is tried again with
-    the same operation id after a growing wait, as live.js does, up to five times."""
-    for attempt in range(5):
-        answer = page.call(event, payload)
-        if answer.get("ok") or answer.get("error", {}).get("code") != "busy":
-            break
-        time.sleep(0.5 * 2**attempt * (0.5 + chance.random()))  # live.js's backoff
-    return answer
-
-
 def submit(browser, path, data):
     """Open a page with a form, then send the form with its security token, as a
     person pressing its button does; return the page it leads to."""
@@ -91,12 +80,12 @@ class Person:
         """Send an action, sometimes twice at the same moment; return its answer."""
         payload = {"op_id": f"{event}-{uuid.uuid4()}", **payload}
         if chance.random() >= RETRY_SHARE:
-            return call(self.page, event, payload, chance), payload["op_id"]
+            return self.page.call_as_a_page(event, payload, chance), payload["op_id"]
         start = threading.Barrier(2)
 
         def send(page):
             start.wait(WAIT)
-            return call(page, event, payload, chance)
+            return page.call_as_a_page(event, payload, chance)
 
         with ThreadPoolExecutor(2) as pool:
             first, again = pool.map(send, [self.page, self.twin])

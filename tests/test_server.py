@@ -10,6 +10,7 @@ and Redis, as a multi-process deployment.
 import contextlib
 import html
 import json
+import random
 import re
 import secrets
 import sqlite3
@@ -153,6 +154,7 @@ class LivePage:
             websocket_extra_options=websocket_options,
         )
         self.received = []
+        self.busy = 0  # how many `busy` answers call_as_a_page sent again
         self.batches = []  # the size of each `changes` heard
         self.refusals = []
         self.network = threading.Event()
@@ -241,6 +243,18 @@ class LivePage:
 
     def call(self, event, data):
         return self.sio.call(event, data, timeout=WAIT)
+
+    def call_as_a_page(self, event, data, chance=random):
+        """Call and return the answer. A "busy" answer (nothing done) is tried again
+        with the same operation id after a growing wait, as live.js does, up to five
+        times (`chance`: a random.Random, to keep a story's own seed)."""
+        for attempt in range(5):
+            answer = self.call(event, data)
+            if (answer.get("error") or {}).get("code") != "busy":
+                break
+            self.busy += 1
+            time.sleep(0.5 * 2**attempt * (0.5 + chance.random()))  # live.js's backoff
+        return answer
 
     def close(self):
         self.network.set()

@@ -15,6 +15,17 @@ from tests.browser.conftest import PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 LIVE = re.compile(r"^\s*(En direct|Live)\s*$")
+# Records in window.__spoken what changes inside the page's live regions (what a screen
+# reader would say).
+RECORD_LIVE_REGIONS = """() => {
+  window.__spoken = [];
+  const observer = new MutationObserver(records => records.forEach(record => {
+    const region = (record.target.nodeType === 1 ? record.target : record.target.parentNode)
+      .closest('[aria-live], [role=status], [role=alert]');
+    if (region) window.__spoken.push(region.outerHTML.slice(0, 120));
+  }));
+  observer.observe(document.body, {childList: true, characterData: true, subtree: true});
+}"""
 
 
 def wait_until_live(page: Page):
@@ -186,17 +197,7 @@ def test_live_regions_stay_quiet_while_others_arrive_and_vote(new_context, demo,
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     phone.goto("/e/BERCY")
     join(phone, "Lectrice d'écran")
-    phone.evaluate(
-        """() => {
-          window.__spoken = [];
-          const observer = new MutationObserver(records => records.forEach(record => {
-            const region = (record.target.nodeType === 1 ? record.target : record.target.parentNode)
-              .closest('[aria-live], [role=status], [role=alert]');
-            if (region) window.__spoken.push(region.outerHTML.slice(0, 120));
-          }));
-          observer.observe(document.body, {childList: true, characterData: true, subtree: true});
-        }"""
-    )
+    phone.evaluate(RECORD_LIVE_REGIONS)
     other = new_context(viewport=PHONE).new_page()
     for n in range(3):
         other.context.clear_cookies()

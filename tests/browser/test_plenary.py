@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_keyboard import RECORD_LIVE_REGIONS
 from tests.browser.test_marketplace import exactly, join_live, open_phone, wait_until_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -136,18 +137,6 @@ def test_the_speaker_the_room_and_the_projector_at_the_closing_plenary(grid_demo
     # The phone in the room is not a remote control.
     other.keyboard.press("r")
     expect(projector.locator("body")).to_have_attribute("data-mode", "report")
-
-
-# Records what changes inside the page's live regions (what a screen reader would say).
-RECORD_LIVE_REGIONS = """() => {
-  window.__spoken = [];
-  const observer = new MutationObserver(records => records.forEach(record => {
-    const node = record.target.nodeType === 1 ? record.target : record.target.parentNode;
-    const region = node.closest('[aria-live], [role=status], [role=alert]');
-    if (region && !region.closest('[hidden]')) window.__spoken.push(region.outerHTML.slice(0, 120));
-  }));
-  observer.observe(document.body, {childList: true, characterData: true, subtree: true});
-}"""
 
 
 def test_the_projectors_live_regions_stay_quiet_while_the_room_votes_and_asks(
